@@ -1,0 +1,66 @@
+import type { ResultAsync } from 'neverthrow';
+import { z } from 'zod';
+import { CHANNELS, ORDER_STATUSES } from '../../order/order.status.js';
+import type { OrderSummary, OrderView } from '../../order/order.view.js';
+import { TimestampSchema } from '../../shared/schemas.js';
+import type { InfrastructureError, QueryError } from '../errors.js';
+
+const one = <T extends z.ZodTypeAny>(schema: T) =>
+  z.preprocess((value) => (Array.isArray(value) ? value[value.length - 1] : value), schema);
+
+/** Query-string filters of GET /v1/orders (spec §4). `status` is repeatable. */
+export const ListOrdersQuerySchema = z
+  .object({
+    status: z
+      .preprocess(
+        (value) => (value === undefined || Array.isArray(value) ? value : [value]),
+        z.array(z.enum(ORDER_STATUSES)).max(8),
+      )
+      .optional(),
+    channel: one(z.enum(CHANNELS)).optional(),
+    customerEmail: one(z.string().trim().min(1).max(320)).optional(),
+    createdFrom: one(TimestampSchema).optional(),
+    createdTo: one(TimestampSchema).optional(),
+    limit: one(z.coerce.number().int().min(1).max(100)).default(20),
+    cursor: one(z.string().min(1).max(512)).optional(),
+  })
+  .meta({ id: 'ListOrdersQuery' });
+export type ListOrdersQuery = z.output<typeof ListOrdersQuerySchema>;
+
+export interface OrderPage {
+  readonly data: readonly OrderSummary[];
+  readonly pagination: { readonly nextCursor: string | null; readonly hasMore: boolean };
+}
+
+/** The read side: the inline-maintained read models. */
+export interface OrderQueries {
+  getOrder(orderId: string): ResultAsync<OrderView | null, InfrastructureError>;
+  listOrders(query: ListOrdersQuery): ResultAsync<OrderPage, InfrastructureError | QueryError>;
+}
+
+export interface Cursor {
+  readonly createdAt: string;
+  readonly id: string;
+}
+
+/** Opaque keyset cursor: the (createdAt, id) of the last row of a page, newest first. */
+export const encodeCursor = (cursor: Cursor): string =>
+  Buffer.from(JSON.stringify([cursor.createdAt, cursor.id]), 'utf8').toString('base64url');
+
+export const decodeCursor = (text: string): Cursor | undefined => {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (!Array.isArray(value) || value.length !== 2) return undefined;
+    const [createdAt, id] = value as unknown[];
+    if (
+      typeof createdAt !== 'string' ||
+      typeof id !== 'string' ||
+      Number.isNaN(Date.parse(createdAt))
+    )
+      return undefined;
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    return { createdAt: new Date(createdAt).toISOString(), id };
+  } catch {
+    return undefined;
+  }
+};

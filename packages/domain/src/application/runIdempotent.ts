@@ -1,0 +1,91 @@
+import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
+import type { ApplicationError } from './errors.js';
+import type { CommandContext, CommandOutcome, OrderCommandHandler } from './handleOrderCommand.js';
+import type { OrderRequest } from './orderRequests.js';
+import type {
+  IdempotencyRequest,
+  IdempotencyStore,
+  StoredResponse,
+} from './ports/idempotency.port.js';
+
+export interface IdempotentRun {
+  readonly idempotency: IdempotencyRequest;
+  readonly request: OrderRequest;
+  readonly context: Omit<CommandContext, 'idempotency'>;
+  /** The answer to record for a success. */
+  readonly respond: (outcome: CommandOutcome) => StoredResponse;
+  /** The answer to record for a domain refusal (it is final, so a retry gets the same answer). */
+  readonly respondError: (error: ApplicationError) => StoredResponse;
+}
+
+export interface IdempotentAnswer {
+  readonly response: StoredResponse;
+  readonly replayed: boolean;
+  readonly outcome?: CommandOutcome;
+}
+
+/** Errors that say nothing final about the request: the claim is given up so that a retry runs it again. */
+const TRANSIENT: ReadonlySet<ApplicationError['code']> = new Set([
+  'service-unavailable',
+  'internal',
+  'concurrency-conflict',
+]);
+
+/**
+ * Runs a command under an idempotency key: a replay answers the recorded response, a reuse with another request
+ * is `idempotency-key-reused`, a key still running is `idempotency-key-in-flight`.
+ */
+export const runIdempotent = (
+  deps: { readonly idempotency: IdempotencyStore; readonly handle: OrderCommandHandler },
+  run: IdempotentRun,
+): ResultAsync<IdempotentAnswer, ApplicationError> => {
+  const { key } = run.idempotency;
+  return deps.idempotency
+    .claim(run.idempotency)
+    .andThen((claim): ResultAsync<IdempotentAnswer, ApplicationError> => {
+      switch (claim.kind) {
+        case 'replay':
+          return okAsync({ response: claim.response, replayed: true });
+        case 'mismatch':
+          return errAsync({
+            code: 'idempotency-key-reused',
+            message: 'this Idempotency-Key was used for a different request',
+            key,
+          });
+        case 'in-flight':
+          return errAsync({
+            code: 'idempotency-key-in-flight',
+            message: 'a request with this Idempotency-Key is still being processed',
+            key,
+          });
+        case 'claimed':
+          return deps
+            .handle(run.request, {
+              ...run.context,
+              idempotency: { key, token: claim.token, respond: run.respond },
+            })
+            .map(
+              (outcome): IdempotentAnswer => ({
+                response: run.respond(outcome),
+                replayed: false,
+                outcome,
+              }),
+            )
+            .orElse((error): ResultAsync<IdempotentAnswer, ApplicationError> => {
+              if (TRANSIENT.has(error.code) || error.code.startsWith('idempotency-'))
+                return deps.idempotency
+                  .release(key, claim.token)
+                  .orElse(() => okAsync(undefined))
+                  .andThen(() => errAsync(error));
+              const response = run.respondError(error);
+              return deps.idempotency
+                .complete(key, claim.token, response)
+                .map(() => ({ response, replayed: false }));
+            });
+        default: {
+          const unhandled: never = claim;
+          return unhandled;
+        }
+      }
+    });
+};

@@ -1,0 +1,97 @@
+export {
+  type ApplicationError,
+  type ApplicationErrorCode,
+  type IdempotencyError,
+  type InfrastructureError,
+  internalError,
+  type QueryError,
+  serviceUnavailable,
+} from './application/errors.js';
+export {
+  type CommandContext,
+  type CommandOutcome,
+  createOrderCommandHandler,
+  type OrderCommandHandler,
+  type OrderCommandHandlerDeps,
+  stateFromEvents,
+} from './application/handleOrderCommand.js';
+export { ORDER_INPUT_SCHEMAS, type OrderRequest, toCommand } from './application/orderRequests.js';
+export {
+  type Clock,
+  type IdGenerator,
+  systemClock,
+  uuidV7Generator,
+} from './application/ports/clock.port.js';
+export type {
+  AppendOptions,
+  AppendResult,
+  ConcurrencyConflict,
+  EventMetadata,
+  EventStore,
+  EventStoreError,
+  IdempotencyCompletion,
+  NewEvent,
+  ReadStreamOptions,
+  ReadStreamResult,
+  RecordedEvent,
+} from './application/ports/eventStore.port.js';
+export {
+  DEFAULT_IDEMPOTENCY_LEASE_MS,
+  DEFAULT_IDEMPOTENCY_RETENTION_MS,
+  type IdempotencyClaim,
+  type IdempotencyRequest,
+  type IdempotencyStore,
+  type StoredResponse,
+} from './application/ports/idempotency.port.js';
+export {
+  type Cursor,
+  decodeCursor,
+  encodeCursor,
+  type ListOrdersQuery,
+  ListOrdersQuerySchema,
+  type OrderPage,
+  type OrderQueries,
+} from './application/ports/orderQueries.port.js';
+export {
+  type IdempotentAnswer,
+  type IdempotentRun,
+  runIdempotent,
+} from './application/runIdempotent.js';
+export {
+  CONSUMER_GROUP,
+  DLQ_TOPIC,
+  FulfillmentPartiallyShippedSchema,
+  FulfillmentShippedSchema,
+  FulfillmentUnfulfillableSchema,
+  INBOUND_TOPICS,
+  type InboundCommand,
+  InboundEnvelopeSchema,
+  type InboundTopic,
+  inboundToRequest,
+  isInboundTopic,
+  ShippingDeliveredSchema,
+} from './integration/inbound.js';
+export {
+  CLOUDEVENTS_SOURCE,
+  derivedEventId,
+  envelopeSchema,
+  type IntegrationEnvelope,
+  type IntegrationMessage,
+  PUBLISHED_PAYLOAD_SCHEMAS,
+  PUBLISHED_TOPICS,
+  type PublishedEventType,
+  toIntegrationMessages,
+} from './integration/integration.events.js';
+export * from './order/order.commands.js';
+export { COMMAND_ACTIONS, decide, isTerminal } from './order/order.decide.js';
+export * from './order/order.errors.js';
+export * from './order/order.events.js';
+export { evolve, fold } from './order/order.evolve.js';
+export * from './order/order.state.js';
+export * from './order/order.status.js';
+export * from './order/order.view.js';
+export { isCountryCode } from './shared/countries.js';
+export * from './shared/ids.js';
+export * from './shared/money.js';
+export * from './shared/schemas.js';
+export { fieldErrors, parseInput } from './shared/validation.js';

@@ -1,0 +1,122 @@
+import { err, ok, type Result } from 'neverthrow';
+import { z } from 'zod';
+import type { OrderRequest } from '../application/orderRequests.js';
+import { type OrderError, validationFailed } from '../order/order.errors.js';
+import { QuantitySchema, TimestampSchema, UuidSchema } from '../shared/schemas.js';
+import { fieldErrors } from '../shared/validation.js';
+
+const optionalText = (max: number) => z.string().trim().min(1).max(max).optional();
+
+export const FulfillmentShippedSchema = z
+  .object({
+    orderId: UuidSchema,
+    shipmentId: optionalText(100),
+    carrier: optionalText(100),
+    trackingNumber: optionalText(100),
+    shippedAt: TimestampSchema,
+  })
+  .meta({ id: 'FulfillmentShipped' });
+
+export const FulfillmentPartiallyShippedSchema = z
+  .object({
+    orderId: UuidSchema,
+    shipmentId: optionalText(100),
+    carrier: optionalText(100),
+    trackingNumber: optionalText(100),
+    shippedLineIds: z.array(UuidSchema).min(1).max(500).optional(),
+    lines: z
+      .array(z.object({ lineId: UuidSchema, quantity: QuantitySchema }))
+      .min(1)
+      .max(500)
+      .optional(),
+    shippedAt: TimestampSchema,
+  })
+  .refine((value) => value.shippedLineIds !== undefined || value.lines !== undefined, {
+    message: 'shippedLineIds or lines is required',
+    path: ['lines'],
+  })
+  .meta({ id: 'FulfillmentPartiallyShipped' });
+
+export const FulfillmentUnfulfillableSchema = z
+  .object({
+    orderId: UuidSchema,
+    reason: z.string().trim().min(1).max(500),
+    unfulfillableAt: TimestampSchema,
+  })
+  .meta({ id: 'FulfillmentUnfulfillable' });
+
+export const ShippingDeliveredSchema = z
+  .object({ orderId: UuidSchema, deliveredAt: TimestampSchema })
+  .meta({ id: 'ShippingDelivered' });
+
+export const INBOUND_TOPICS = {
+  'oms.fulfillment.shipped': FulfillmentShippedSchema,
+  'oms.fulfillment.partially-shipped': FulfillmentPartiallyShippedSchema,
+  'oms.fulfillment.unfulfillable': FulfillmentUnfulfillableSchema,
+  'oms.shipping.delivered': ShippingDeliveredSchema,
+} as const;
+export type InboundTopic = keyof typeof INBOUND_TOPICS;
+export const isInboundTopic = (topic: string): topic is InboundTopic =>
+  Object.hasOwn(INBOUND_TOPICS, topic);
+
+export const DLQ_TOPIC = 'oms.order-intake.dlq';
+export const CONSUMER_GROUP = 'oms-order-intake';
+
+/** The envelope other services publish with; its payload is what the topic's schema checks. */
+export const InboundEnvelopeSchema = z.object({
+  eventId: z.string().min(1).max(255),
+  eventType: z.string().optional(),
+  payload: z.record(z.string(), z.unknown()),
+});
+
+export interface InboundCommand {
+  readonly request: OrderRequest;
+  /** The envelope's event id when there is one: the message's identity across redeliveries. */
+  readonly eventId?: string;
+}
+
+/**
+ * Turns an inbound message value (already JSON-parsed) into the command it asks for: the envelope of spec §3 or
+ * a bare payload. A value that does not fit is `validation-failed` with every problem named.
+ */
+export const inboundToRequest = (
+  topic: InboundTopic,
+  value: unknown,
+): Result<InboundCommand, OrderError> => {
+  const envelope = InboundEnvelopeSchema.safeParse(value);
+  const payload = envelope.success ? envelope.data.payload : value;
+  const eventId = envelope.success ? envelope.data.eventId : undefined;
+  const withId = (request: OrderRequest): InboundCommand =>
+    eventId === undefined ? { request } : { request, eventId };
+  switch (topic) {
+    case 'oms.fulfillment.shipped': {
+      const parsed = FulfillmentShippedSchema.safeParse(payload);
+      if (!parsed.success) return err(validationFailed(fieldErrors(parsed.error)));
+      const { orderId, ...input } = parsed.data;
+      return ok(withId({ type: 'ShipOrder', orderId, input }));
+    }
+    case 'oms.fulfillment.partially-shipped': {
+      const parsed = FulfillmentPartiallyShippedSchema.safeParse(payload);
+      if (!parsed.success) return err(validationFailed(fieldErrors(parsed.error)));
+      const { orderId, shippedLineIds, lines, ...rest } = parsed.data;
+      const shipmentLines = lines ?? (shippedLineIds ?? []).map((lineId) => ({ lineId }));
+      return ok(withId({ type: 'ShipOrder', orderId, input: { ...rest, lines: shipmentLines } }));
+    }
+    case 'oms.fulfillment.unfulfillable': {
+      const parsed = FulfillmentUnfulfillableSchema.safeParse(payload);
+      if (!parsed.success) return err(validationFailed(fieldErrors(parsed.error)));
+      const { orderId, ...input } = parsed.data;
+      return ok(withId({ type: 'MarkUnfulfillable', orderId, input }));
+    }
+    case 'oms.shipping.delivered': {
+      const parsed = ShippingDeliveredSchema.safeParse(payload);
+      if (!parsed.success) return err(validationFailed(fieldErrors(parsed.error)));
+      const { orderId, ...input } = parsed.data;
+      return ok(withId({ type: 'DeliverOrder', orderId, input }));
+    }
+    default: {
+      const unhandled: never = topic;
+      return unhandled;
+    }
+  }
+};

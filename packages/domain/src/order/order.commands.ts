@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import {
+  AddressInputSchema,
+  CustomerInputSchema,
+  MetadataSchema,
+  MoneyInputSchema,
+  QuantitySchema,
+  TimestampSchema,
+  UuidSchema,
+} from '../shared/schemas.js';
+import { CHANNELS } from './order.status.js';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+// Inputs: what a client sends (HTTP body, Kafka payload, CLI). No ids, no clock.
+
+export const LineInputSchema = z
+  .object({
+    sku: text(100),
+    productName: text(255),
+    quantity: QuantitySchema,
+    unitPrice: MoneyInputSchema,
+  })
+  .meta({ id: 'LineInput' });
+export type LineInput = z.output<typeof LineInputSchema>;
+
+export const CreateOrderInputSchema = z
+  .object({
+    channel: z.enum(CHANNELS).default('DIRECT'),
+    externalId: text(255).optional(),
+    customer: CustomerInputSchema,
+    shippingAddress: AddressInputSchema,
+    billingAddress: AddressInputSchema.optional(),
+    lines: z.array(LineInputSchema).min(1, 'an order needs at least one line').max(500),
+    currencyCode: z
+      .string()
+      .optional()
+      .meta({ description: 'Optional; derived from the lines and checked against them' }),
+    placedAt: TimestampSchema.optional(),
+    metadata: MetadataSchema.optional(),
+  })
+  .meta({ id: 'CreateOrderInput' });
+export type CreateOrderInput = z.output<typeof CreateOrderInputSchema>;
+
+export const AddLineInputSchema = LineInputSchema;
+export const ChangeLineQuantityInputSchema = z
+  .object({ quantity: QuantitySchema })
+  .meta({ id: 'ChangeLineQuantityInput' });
+export const ChangeShippingAddressInputSchema = AddressInputSchema;
+export const CancelOrderInputSchema = z
+  .object({ reason: text(500) })
+  .meta({ id: 'CancelOrderInput' });
+export const ShipmentLineInputSchema = z.object({
+  lineId: UuidSchema,
+  quantity: QuantitySchema.optional().meta({
+    description: 'Omitted: all that remains of the line',
+  }),
+});
+export const ShipOrderInputSchema = z
+  .object({
+    shipmentId: text(100).optional(),
+    carrier: text(100).optional(),
+    trackingNumber: text(100).optional(),
+    lines: z.array(ShipmentLineInputSchema).min(1).max(500).optional().meta({
+      description: 'Omitted: everything not yet shipped',
+    }),
+    shippedAt: TimestampSchema.optional(),
+  })
+  .meta({ id: 'ShipOrderInput' });
+export type ShipOrderInput = z.output<typeof ShipOrderInputSchema>;
+export const DeliverOrderInputSchema = z
+  .object({ deliveredAt: TimestampSchema.optional() })
+  .meta({ id: 'DeliverOrderInput' });
+export const MarkUnfulfillableInputSchema = z
+  .object({ reason: text(500), unfulfillableAt: TimestampSchema.optional() })
+  .meta({ id: 'MarkUnfulfillableInput' });
+export const EmptyInputSchema = z.object({}).meta({ id: 'EmptyInput' });
+
+// Commands: inputs completed with the ids and the time they need, so that `decide` stays pure.
+
+const CommandMetadataSchema = z.object({ now: TimestampSchema });
+const OrderRef = { orderId: UuidSchema };
+const command = <T extends string, D extends z.ZodRawShape>(type: T, data: D) =>
+  z.object({
+    type: z.literal(type),
+    data: z.object({ ...OrderRef, ...data }),
+    metadata: CommandMetadataSchema,
+  });
+
+const LineWithIdSchema = LineInputSchema.extend({ lineId: UuidSchema });
+
+export const ORDER_COMMAND_SCHEMAS = {
+  CreateOrder: command('CreateOrder', {
+    ...CreateOrderInputSchema.shape,
+    lines: z.array(LineWithIdSchema).min(1).max(500),
+  }),
+  AddLine: command('AddLine', { line: LineWithIdSchema }),
+  RemoveLine: command('RemoveLine', { lineId: UuidSchema }),
+  ChangeLineQuantity: command('ChangeLineQuantity', {
+    lineId: UuidSchema,
+    quantity: QuantitySchema,
+  }),
+  ChangeShippingAddress: command('ChangeShippingAddress', { shippingAddress: AddressInputSchema }),
+  ConfirmOrder: command('ConfirmOrder', {}),
+  CancelOrder: command('CancelOrder', CancelOrderInputSchema.shape),
+  ShipOrder: command('ShipOrder', { ...ShipOrderInputSchema.shape, shipmentId: text(100) }),
+  MarkUnfulfillable: command('MarkUnfulfillable', MarkUnfulfillableInputSchema.shape),
+  DeliverOrder: command('DeliverOrder', DeliverOrderInputSchema.shape),
+  CompleteOrder: command('CompleteOrder', {}),
+} as const;
+
+export type OrderCommandType = keyof typeof ORDER_COMMAND_SCHEMAS;
+export const ORDER_COMMAND_TYPES = Object.keys(ORDER_COMMAND_SCHEMAS) as OrderCommandType[];
+export type OrderCommand = {
+  [T in OrderCommandType]: z.output<(typeof ORDER_COMMAND_SCHEMAS)[T]>;
+}[OrderCommandType];
+export type OrderCommandOf<T extends OrderCommandType> = Extract<OrderCommand, { type: T }>;

@@ -1,0 +1,108 @@
+import type { OrderStatus } from './order.state.js';
+
+export interface FieldError {
+  readonly path: string;
+  readonly message: string;
+}
+
+export type OrderError =
+  | {
+      readonly code: 'validation-failed';
+      readonly message: string;
+      readonly errors: readonly FieldError[];
+    }
+  | {
+      readonly code: 'invalid-state-transition';
+      readonly message: string;
+      readonly status: OrderStatus | 'NONE';
+      readonly action: string;
+    }
+  | {
+      readonly code: 'order-not-editable';
+      readonly message: string;
+      readonly status: OrderStatus;
+      readonly action: string;
+    }
+  | { readonly code: 'line-not-found'; readonly message: string; readonly lineId: string }
+  | { readonly code: 'last-line'; readonly message: string; readonly lineId: string }
+  | {
+      readonly code: 'over-shipment';
+      readonly message: string;
+      readonly lineId: string;
+      readonly requested: number;
+      readonly remaining: number;
+    }
+  | {
+      readonly code: 'mixed-currencies';
+      readonly message: string;
+      readonly currencies: readonly string[];
+    }
+  | { readonly code: 'order-not-found'; readonly message: string; readonly orderId: string }
+  | {
+      readonly code: 'concurrency-conflict';
+      readonly message: string;
+      readonly expectedVersion: number;
+      readonly actualVersion?: number;
+    };
+
+export type OrderErrorCode = OrderError['code'];
+
+export const ORDER_ERROR_CODES = [
+  'validation-failed',
+  'invalid-state-transition',
+  'order-not-editable',
+  'line-not-found',
+  'last-line',
+  'over-shipment',
+  'mixed-currencies',
+  'order-not-found',
+  'concurrency-conflict',
+] as const satisfies readonly OrderErrorCode[];
+
+export const validationFailed = (errors: readonly FieldError[]): OrderError => ({
+  code: 'validation-failed',
+  message:
+    errors.length === 1
+      ? `${errors[0]?.path || 'input'}: ${errors[0]?.message}`
+      : `${errors.length} fields are invalid`,
+  errors,
+});
+
+export const invalidTransition = (status: OrderStatus | 'NONE', action: string): OrderError => ({
+  code: 'invalid-state-transition',
+  message: `cannot ${action} an order in status ${status}`,
+  status,
+  action,
+});
+
+export const notEditable = (status: OrderStatus, action: string): OrderError => ({
+  code: 'order-not-editable',
+  message: `cannot ${action}: only a DRAFT order is editable, this one is ${status}`,
+  status,
+  action,
+});
+
+export const orderNotFound = (orderId: string): OrderError => ({
+  code: 'order-not-found',
+  message: `order ${orderId} does not exist`,
+  orderId,
+});
+
+export const lineNotFound = (lineId: string): OrderError => ({
+  code: 'line-not-found',
+  message: `line ${lineId} is not on this order`,
+  lineId,
+});
+
+export const concurrencyConflict = (
+  expectedVersion: number,
+  actualVersion?: number,
+): Extract<OrderError, { code: 'concurrency-conflict' }> => ({
+  code: 'concurrency-conflict',
+  message:
+    actualVersion === undefined
+      ? `the order is no longer at version ${expectedVersion}`
+      : `expected version ${expectedVersion}, the order is at version ${actualVersion}`,
+  expectedVersion,
+  ...(actualVersion === undefined ? {} : { actualVersion }),
+});

@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import {
+  AddressSchema,
+  CustomerSchema,
+  MetadataSchema,
+  QuantitySchema,
+  TimestampSchema,
+  UuidSchema,
+} from '../shared/schemas.js';
+import { CHANNELS, ORDER_STATUSES } from './order.status.js';
+
+const StoredMoneySchema = z.object({ amount: z.string(), currencyCode: z.string() });
+
+export const StoredLineSchema = z.object({
+  lineId: UuidSchema,
+  sku: z.string(),
+  productName: z.string(),
+  quantity: QuantitySchema,
+  unitPrice: StoredMoneySchema,
+});
+export type StoredLine = z.output<typeof StoredLineSchema>;
+
+export const OrderCreatedSchema = z.object({
+  orderId: UuidSchema,
+  channel: z.enum(CHANNELS),
+  externalId: z.string().max(255).optional(),
+  customer: CustomerSchema,
+  shippingAddress: AddressSchema,
+  billingAddress: AddressSchema,
+  lines: z.array(StoredLineSchema).min(1).max(500),
+  currencyCode: z.string(),
+  placedAt: TimestampSchema,
+  metadata: MetadataSchema,
+  createdAt: TimestampSchema,
+});
+export const LineAddedSchema = z.object({
+  orderId: UuidSchema,
+  line: StoredLineSchema,
+  addedAt: TimestampSchema,
+});
+export const LineRemovedSchema = z.object({
+  orderId: UuidSchema,
+  lineId: UuidSchema,
+  removedAt: TimestampSchema,
+});
+export const LineQuantityChangedSchema = z.object({
+  orderId: UuidSchema,
+  lineId: UuidSchema,
+  quantity: QuantitySchema,
+  previousQuantity: QuantitySchema,
+  changedAt: TimestampSchema,
+});
+export const ShippingAddressChangedSchema = z.object({
+  orderId: UuidSchema,
+  shippingAddress: AddressSchema,
+  changedAt: TimestampSchema,
+});
+export const OrderConfirmedSchema = z.object({ orderId: UuidSchema, confirmedAt: TimestampSchema });
+export const OrderCancelledSchema = z.object({
+  orderId: UuidSchema,
+  reason: z.string(),
+  previousStatus: z.enum(ORDER_STATUSES),
+  cancelledAt: TimestampSchema,
+});
+export const OrderShippedSchema = z.object({
+  orderId: UuidSchema,
+  shipmentId: z.string(),
+  carrier: z.string().optional(),
+  trackingNumber: z.string().optional(),
+  lines: z.array(z.object({ lineId: UuidSchema, quantity: QuantitySchema })).min(1),
+  shippedAt: TimestampSchema,
+  orderStatus: z.enum(['PARTIALLY_SHIPPED', 'SHIPPED']),
+});
+export const OrderMarkedUnfulfillableSchema = z.object({
+  orderId: UuidSchema,
+  reason: z.string(),
+  previousStatus: z.enum(ORDER_STATUSES),
+  unfulfillableAt: TimestampSchema,
+});
+export const OrderDeliveredSchema = z.object({ orderId: UuidSchema, deliveredAt: TimestampSchema });
+export const OrderCompletedSchema = z.object({ orderId: UuidSchema, completedAt: TimestampSchema });
+
+/** The data schema of each stored event type, with its current schema version. */
+export const ORDER_EVENT_SCHEMAS = {
+  'order.created': { version: 1, data: OrderCreatedSchema },
+  'order.line_added': { version: 1, data: LineAddedSchema },
+  'order.line_removed': { version: 1, data: LineRemovedSchema },
+  'order.line_quantity_changed': { version: 1, data: LineQuantityChangedSchema },
+  'order.shipping_address_changed': { version: 1, data: ShippingAddressChangedSchema },
+  'order.confirmed': { version: 1, data: OrderConfirmedSchema },
+  'order.cancelled': { version: 1, data: OrderCancelledSchema },
+  'order.shipped': { version: 1, data: OrderShippedSchema },
+  'order.marked_unfulfillable': { version: 1, data: OrderMarkedUnfulfillableSchema },
+  'order.delivered': { version: 1, data: OrderDeliveredSchema },
+  'order.completed': { version: 1, data: OrderCompletedSchema },
+} as const;
+
+export type OrderEventType = keyof typeof ORDER_EVENT_SCHEMAS;
+export const ORDER_EVENT_TYPES = Object.keys(ORDER_EVENT_SCHEMAS) as OrderEventType[];
+
+export type OrderEvent = {
+  [T in OrderEventType]: {
+    readonly type: T;
+    readonly data: z.output<(typeof ORDER_EVENT_SCHEMAS)[T]['data']>;
+  };
+}[OrderEventType];
+
+export type OrderEventOf<T extends OrderEventType> = Extract<OrderEvent, { type: T }>;
+
+export const eventSchemaVersion = (type: OrderEventType): number =>
+  ORDER_EVENT_SCHEMAS[type].version;
+
+/** A stored event as JSON (type, data): checks an event read back or received before it is folded. */
+export const OrderEventSchema = z.discriminatedUnion(
+  'type',
+  ORDER_EVENT_TYPES.map((type) =>
+    z.object({ type: z.literal(type), data: ORDER_EVENT_SCHEMAS[type].data }),
+  ) as unknown as [z.ZodObject<{ type: z.ZodLiteral<OrderEventType>; data: z.ZodTypeAny }>],
+);
+
+export const isOrderEventType = (type: string): type is OrderEventType =>
+  Object.hasOwn(ORDER_EVENT_SCHEMAS, type);
+
+/** The time an event happened, from its own data. */
+export const eventTime = (event: OrderEvent): string => {
+  switch (event.type) {
+    case 'order.created':
+      return event.data.createdAt;
+    case 'order.line_added':
+      return event.data.addedAt;
+    case 'order.line_removed':
+      return event.data.removedAt;
+    case 'order.line_quantity_changed':
+    case 'order.shipping_address_changed':
+      return event.data.changedAt;
+    case 'order.confirmed':
+      return event.data.confirmedAt;
+    case 'order.cancelled':
+      return event.data.cancelledAt;
+    case 'order.shipped':
+      return event.data.shippedAt;
+    case 'order.marked_unfulfillable':
+      return event.data.unfulfillableAt;
+    case 'order.delivered':
+      return event.data.deliveredAt;
+    case 'order.completed':
+      return event.data.completedAt;
+    default: {
+      const unhandled: never = event;
+      throw new Error(`unknown event ${JSON.stringify(unhandled)}`);
+    }
+  }
+};

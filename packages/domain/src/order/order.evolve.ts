@@ -1,0 +1,143 @@
+import { money, multiplyMoney, sumMoney } from '../shared/money.js';
+import { eventTime, type OrderEvent, type StoredLine } from './order.events.js';
+import type { Order, OrderData, OrderLine, OrderState } from './order.state.js';
+
+const toLine = (line: StoredLine, shippedQuantity = 0): OrderLine => {
+  const unitPrice = money(line.unitPrice.amount, line.unitPrice.currencyCode);
+  return {
+    lineId: line.lineId,
+    sku: line.sku,
+    productName: line.productName,
+    quantity: line.quantity,
+    unitPrice,
+    lineTotal: multiplyMoney(unitPrice, line.quantity),
+    shippedQuantity,
+  };
+};
+
+const withLines = <S extends Order>(state: S, lines: readonly OrderLine[]): S => ({
+  ...state,
+  lines,
+  orderTotal: sumMoney(
+    lines.map((line) => line.lineTotal),
+    state.currencyCode,
+  ),
+});
+
+const setQuantity = (line: OrderLine, quantity: number): OrderLine => ({
+  ...line,
+  quantity,
+  lineTotal: multiplyMoney(line.unitPrice, quantity),
+});
+
+const confirmedAtOr = (state: Order, fallback: string): string =>
+  ('confirmedAt' in state ? state.confirmedAt : undefined) ?? fallback;
+
+/** Applies one event to the state. Pure; events that do not fit the state leave it unchanged but for the version. */
+export const evolve = (state: OrderState, event: OrderEvent): OrderState => {
+  const version = state.version + 1;
+  const updatedAt = eventTime(event);
+  if (event.type === 'order.created') {
+    const { data } = event;
+    const lines = data.lines.map((line) => toLine(line));
+    const created: OrderData = {
+      id: data.orderId,
+      channel: data.channel,
+      ...(data.externalId === undefined ? {} : { externalId: data.externalId }),
+      customer: data.customer,
+      shippingAddress: data.shippingAddress,
+      billingAddress: data.billingAddress,
+      lines,
+      currencyCode: data.currencyCode,
+      orderTotal: sumMoney(
+        lines.map((line) => line.lineTotal),
+        data.currencyCode,
+      ),
+      placedAt: data.placedAt,
+      shipments: [],
+      metadata: data.metadata,
+      version,
+      createdAt: data.createdAt,
+      updatedAt,
+    };
+    return { ...created, status: 'DRAFT' };
+  }
+  if (state.status === 'NONE') return { status: 'NONE', version: 0 };
+  const next = { ...state, version, updatedAt };
+  switch (event.type) {
+    case 'order.line_added':
+      return withLines(next, [...next.lines, toLine(event.data.line)]);
+    case 'order.line_removed':
+      return withLines(
+        next,
+        next.lines.filter((line) => line.lineId !== event.data.lineId),
+      );
+    case 'order.line_quantity_changed':
+      return withLines(
+        next,
+        next.lines.map((line) =>
+          line.lineId === event.data.lineId ? setQuantity(line, event.data.quantity) : line,
+        ),
+      );
+    case 'order.shipping_address_changed':
+      return { ...next, shippingAddress: event.data.shippingAddress };
+    case 'order.confirmed':
+      return { ...next, status: 'CONFIRMED', confirmedAt: event.data.confirmedAt };
+    case 'order.cancelled':
+      return {
+        ...next,
+        status: 'CANCELLED',
+        cancelledAt: event.data.cancelledAt,
+        cancellationReason: event.data.reason,
+      };
+    case 'order.shipped': {
+      const shipped = new Map(event.data.lines.map((line) => [line.lineId, line.quantity]));
+      const lines = next.lines.map((line) => {
+        const quantity = shipped.get(line.lineId);
+        return quantity === undefined
+          ? line
+          : { ...line, shippedQuantity: line.shippedQuantity + quantity };
+      });
+      const { orderId: _orderId, orderStatus, ...shipment } = event.data;
+      return {
+        ...next,
+        status: orderStatus,
+        confirmedAt: confirmedAtOr(next, shipment.shippedAt),
+        lines,
+        shipments: [...next.shipments, shipment],
+      };
+    }
+    case 'order.marked_unfulfillable':
+      return {
+        ...next,
+        status: 'UNFULFILLABLE',
+        confirmedAt: confirmedAtOr(next, event.data.unfulfillableAt),
+        unfulfillableAt: event.data.unfulfillableAt,
+        unfulfillableReason: event.data.reason,
+      };
+    case 'order.delivered':
+      return {
+        ...next,
+        status: 'DELIVERED',
+        confirmedAt: confirmedAtOr(next, event.data.deliveredAt),
+        deliveredAt: event.data.deliveredAt,
+      };
+    case 'order.completed':
+      return {
+        ...next,
+        status: 'COMPLETED',
+        confirmedAt: confirmedAtOr(next, event.data.completedAt),
+        deliveredAt: 'deliveredAt' in next ? next.deliveredAt : event.data.completedAt,
+        completedAt: event.data.completedAt,
+      };
+    default: {
+      const unhandled: never = event;
+      return unhandled;
+    }
+  }
+};
+
+export const fold = (
+  events: readonly OrderEvent[],
+  state: OrderState = { status: 'NONE', version: 0 },
+): OrderState => events.reduce(evolve, state);

