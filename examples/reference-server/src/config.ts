@@ -1,0 +1,55 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const flag = z
+  .enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'])
+  .transform((value) => ['1', 'true', 'on', 'yes'].includes(value));
+
+const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .refine((value) => /^postgres(ql)?:\/\//.test(value) && URL.canParse(value), {
+      message: 'must be a postgres:// or postgresql:// URL',
+    })
+    .optional(),
+  OMS_DATA_DIR: z.string().min(1).default('.oms'),
+  KAFKA_BROKERS: z
+    .string()
+    .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
+    .refine((brokers) => brokers.length > 0 && brokers.every((broker) => /^[^\s:]+:\d{1,5}$/.test(broker)), {
+      message: 'must be a comma-separated list of host:port',
+    })
+    .optional(),
+  KAFKA_CLIENT_ID: z.string().min(1).default('oms-order-intake'),
+  OMS_RELAY: flag.default(true),
+  OMS_CONSUMER: flag.default(true),
+  SHOPIFY_WEBHOOK_SECRET: z.string().min(1).optional(),
+  OMS_API_KEYS: z.string().min(1).optional(),
+  OMS_REQUIRE_IDEMPOTENCY_KEY: flag.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OMS_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
+});
+
+export type Config = z.output<typeof ConfigSchema> & { readonly dataDir: string };
+
+export class ConfigError extends Error {}
+
+/** Reads the environment; a bad value is one line naming the variable. Empty strings count as unset. */
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = ConfigSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return { ...parsed.data, dataDir: resolve(parsed.data.OMS_DATA_DIR) };
+};
+
+/** The database URL without its password, for logs. */
+export const redactUrl = (url: string): string => {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+};
