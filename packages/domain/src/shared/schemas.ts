@@ -59,8 +59,12 @@ export const MoneySchema = z
   })
   .meta({ id: 'Money' });
 
-/** Cross-field rules run even when other fields already failed, so that every problem is reported at once. */
-const always = () => true;
+/**
+ * Cross-field rules run even when other fields already failed, so that every problem is reported at once; but only on
+ * an object (a missing or non-object value already has its issue, and the rule would read a property of nothing).
+ */
+const always = (payload: { readonly value: unknown }): boolean =>
+  typeof payload.value === 'object' && payload.value !== null;
 
 /** `name` split on its last space into first and last name. */
 const splitName = (name: string): [string, string] | undefined => {
