@@ -3,17 +3,29 @@ import { isCountryCode } from './countries.js';
 import { UUID_PATTERN } from './ids.js';
 import { DECIMAL_AMOUNT, isCurrencyCode } from './money.js';
 
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
+
+/** A real calendar date and time of day: Date.parse rolls 2026-02-30 over to March and accepts 24:00. */
+const isRfc3339 = (value: string): boolean => {
+  const match = RFC3339.exec(value);
+  if (!match || Number.isNaN(Date.parse(value))) return false;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as number[];
+  const date = new Date(Date.UTC(year ?? 0, (month ?? 0) - 1, day ?? 0));
+  return (
+    date.getUTCMonth() === (month ?? 0) - 1 &&
+    date.getUTCDate() === day &&
+    (hour ?? 24) < 24 &&
+    (minute ?? 60) < 60 &&
+    (second ?? 60) < 60
+  );
+};
+
 /** RFC 3339 date-time with an offset or Z, normalised to an ISO string in UTC. */
 export const TimestampSchema = z
   .string()
-  .refine(
-    (value) =>
-      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i.test(value) &&
-      !Number.isNaN(Date.parse(value)),
-    {
-      message: 'must be an RFC 3339 date-time with a time zone, e.g. 2026-01-31T12:00:00Z',
-    },
-  )
+  .refine(isRfc3339, {
+    message: 'must be an RFC 3339 date-time with a time zone, e.g. 2026-01-31T12:00:00Z',
+  })
   .transform((value) => new Date(value).toISOString())
   .meta({ format: 'date-time', example: '2026-01-31T12:00:00.000Z' });
 
