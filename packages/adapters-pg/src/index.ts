@@ -1,1 +1,40 @@
-export {};
+export { acquireLease, type Lease } from './checkpoints/acquireLease.js';
+export { type CheckpointStore, createPgCheckpointStore } from './checkpoints/checkpointStore.js';
+export {
+  createPgOrderStore,
+  type PgOrderStore,
+  type PgOrderStoreOptions,
+} from './createPgOrderStore.js';
+export {
+  type EmbeddedPostgresHandle,
+  type EmbeddedPostgresOptions,
+  findFreePort,
+  startEmbeddedPostgres,
+} from './embedded/startEmbeddedPostgres.js';
+export { MAX_EVENTS_PER_APPEND } from './eventStore/appendToStream.js';
+export { createPgEventStore } from './eventStore/pgEventStore.js';
+export {
+  createPgIdempotencyStore,
+  purgeExpiredIdempotencyKeys,
+} from './idempotency/pgIdempotencyStore.js';
+export { MIGRATIONS, type Migration } from './migrations/migrations.js';
+export {
+  MIGRATION_LOCK_KEY,
+  type MigrationReport,
+  runMigrations,
+} from './migrations/runMigrations.js';
+export {
+  type CreatePoolOptions,
+  createPool,
+  guardPool,
+  isConnectionError,
+  type Queryable,
+  toInfrastructureError,
+} from './pool.js';
+export { buildListQuery, createPgOrderQueries } from './projections/orderQueries.js';
+export { type RebuildReport, rebuildReadModels } from './projections/rebuildReadModels.js';
+export {
+  createTestDatabase,
+  databaseUrlFor,
+  type TestDatabase,
+} from './testing/createTestDatabase.js';

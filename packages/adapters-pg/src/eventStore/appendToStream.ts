@@ -1,0 +1,184 @@
+import {
+  type AppendOptions,
+  type AppendResult,
+  concurrencyConflict,
+  type EventStoreError,
+  type NewEvent,
+  type OrderView,
+  toOrderSummary,
+} from '@oms/domain';
+import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
+import { attempt, type Queryable, toInfrastructureError } from '../pool.js';
+
+/** Positions are `xid << 10 | index`, so one append holds at most this many events. */
+export const MAX_EVENTS_PER_APPEND = 1024;
+const IDEMPOTENCY_TAKEN_OVER = 'OM001';
+
+/**
+ * The whole append in ONE statement (one round trip, one implicit transaction):
+ * - `ins` inserts the events at expectedVersion+1.. when the stream is at expectedVersion (its event at that version
+ *   exists, or expectedVersion is 0) and the idempotency key, if any, is still held by this token. A concurrent
+ *   writer that got there first makes the unique (stream_id, stream_version) key fail: a concurrency conflict.
+ * - `idem` completes the idempotency record with the response, if the events went in and the key is still held.
+ * - `doc` upserts the order's summary row and document from the snapshot, if the events went in.
+ * - the final SELECT aborts the statement (SQLSTATE OM001) when events went in but the key was taken over in the
+ *   meantime, so events never exist without their key, nor a completed key without its events.
+ */
+const APPEND_SQL = `
+WITH allowed AS (
+  SELECT ($2::integer = 0
+          OR EXISTS (SELECT 1 FROM oms_events WHERE stream_id = $1 AND stream_version = $2::integer))
+     AND ($4::text IS NULL
+          OR EXISTS (SELECT 1 FROM oms_idempotency_keys
+                      WHERE key = $4::text AND token = $5::text AND response IS NULL)) AS ok
+),
+ins AS (
+  INSERT INTO oms_events (global_position, transaction_id, stream_id, stream_version, event_id, event_type,
+                          schema_version, data, metadata, occurred_at)
+  SELECT (pg_current_xact_id()::text::bigint << 10) + e.n, pg_current_xact_id(), $1, $2::integer + e.n + 1,
+         e.event_id, e.event_type, e.schema_version, e.data, e.metadata, e.occurred_at
+    FROM jsonb_to_recordset($3::jsonb) AS e(n integer, event_id text, event_type text, schema_version integer,
+                                            data jsonb, metadata jsonb, occurred_at timestamptz)
+   WHERE (SELECT ok FROM allowed)
+  RETURNING global_position, stream_version
+),
+idem AS (
+  UPDATE oms_idempotency_keys
+     SET response = $6::jsonb, completed_at = now(),
+         expires_at = greatest(expires_at, now() + interval '24 hours')
+   WHERE $4::text IS NOT NULL AND key = $4::text AND token = $5::text AND response IS NULL
+     AND EXISTS (SELECT 1 FROM ins)
+  RETURNING 1
+),
+doc AS (
+  INSERT INTO oms_orders AS o (id, status, channel, customer_email, created_at, updated_at, version, summary,
+                               document)
+  SELECT $1, $7::text, $8::text, $9::text, $10::timestamptz, $11::timestamptz, $12::integer, $13::jsonb, $14::jsonb
+   WHERE $14::jsonb IS NOT NULL AND EXISTS (SELECT 1 FROM ins)
+  ON CONFLICT (id) DO UPDATE
+     SET status = EXCLUDED.status, channel = EXCLUDED.channel, customer_email = EXCLUDED.customer_email,
+         created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, version = EXCLUDED.version,
+         summary = EXCLUDED.summary, document = EXCLUDED.document
+   WHERE o.version < EXCLUDED.version
+  RETURNING 1
+),
+counts AS (
+  SELECT (SELECT count(*) FROM ins) AS inserted,
+         (SELECT max(global_position) FROM ins) AS last_position,
+         (SELECT max(stream_version) FROM ins) AS next_version,
+         (SELECT count(*) FROM idem) AS completed,
+         (SELECT count(*) FROM doc) AS projected
+)
+SELECT c.inserted::integer AS inserted, c.last_position::text AS last_position, c.next_version,
+       (SELECT ok FROM allowed) AS allowed,
+       (SELECT coalesce(max(stream_version), 0) FROM oms_events WHERE stream_id = $1) AS actual_version,
+       CASE WHEN c.inserted > 0 AND $4::text IS NOT NULL AND c.completed = 0
+            THEN oms_raise('${IDEMPOTENCY_TAKEN_OVER}', 'idempotency key was taken over during the append')
+            ELSE true END AS consistent
+  FROM counts c`;
+
+interface AppendRow {
+  readonly inserted: number;
+  readonly last_position: string | null;
+  readonly next_version: number | null;
+  readonly allowed: boolean;
+  readonly actual_version: number;
+}
+
+const isOrderView = (value: unknown): value is OrderView => {
+  if (typeof value !== 'object' || value === null) return false;
+  const view = value as Partial<OrderView>;
+  return (
+    typeof view.status === 'string' &&
+    typeof view.channel === 'string' &&
+    typeof view.createdAt === 'string' &&
+    typeof view.updatedAt === 'string' &&
+    typeof view.version === 'number' &&
+    typeof view.customer?.email === 'string' &&
+    Array.isArray(view.lines)
+  );
+};
+
+/** The read-model parameters ($7..$14) from the snapshot, or nulls when there is no order snapshot. */
+const readModelParameters = (snapshot: unknown): unknown[] => {
+  if (!isOrderView(snapshot)) return [null, null, null, null, null, null, null, null];
+  return [
+    snapshot.status,
+    snapshot.channel,
+    snapshot.customer.email.toLowerCase(),
+    snapshot.createdAt,
+    snapshot.updatedAt,
+    snapshot.version,
+    JSON.stringify(toOrderSummary(snapshot)),
+    JSON.stringify(snapshot),
+  ];
+};
+
+const keyTakenOver = (key: string): EventStoreError => ({
+  code: 'idempotency-key-in-flight',
+  message: `idempotency key ${key} is no longer held by this request`,
+  key,
+});
+
+export const appendToStream = (
+  db: Queryable,
+  streamId: string,
+  events: readonly NewEvent[],
+  options: AppendOptions,
+  appendWithoutEvents: (
+    streamId: string,
+    options: AppendOptions,
+  ) => ResultAsync<AppendResult, EventStoreError>,
+): ResultAsync<AppendResult, EventStoreError> => {
+  if (events.length === 0) return appendWithoutEvents(streamId, options);
+  if (events.length > MAX_EVENTS_PER_APPEND)
+    return errAsync({
+      code: 'internal',
+      message: `an append holds at most ${MAX_EVENTS_PER_APPEND} events`,
+    });
+  const payload = JSON.stringify(
+    events.map((event, n) => ({
+      n,
+      event_id: event.eventId,
+      event_type: event.type,
+      schema_version: event.schemaVersion,
+      data: event.data ?? null,
+      metadata: event.metadata,
+      occurred_at: event.occurredAt,
+    })),
+  );
+  const idempotency = options.idempotency;
+  return attempt(() =>
+    db.query<AppendRow>(APPEND_SQL, [
+      streamId,
+      options.expectedVersion,
+      payload,
+      idempotency?.key ?? null,
+      idempotency?.token ?? null,
+      idempotency ? JSON.stringify(idempotency.response) : null,
+      ...readModelParameters(options.snapshot),
+    ]),
+  )
+    .orElse((error): ResultAsync<never, EventStoreError> => {
+      const cause = error.code === 'internal' ? error.cause : undefined;
+      const pgCode = (cause as { code?: unknown } | undefined)?.code;
+      if (pgCode === '23505')
+        return errAsync(concurrencyConflict(options.expectedVersion, undefined));
+      if (pgCode === IDEMPOTENCY_TAKEN_OVER && idempotency)
+        return errAsync(keyTakenOver(idempotency.key));
+      return errAsync(error);
+    })
+    .andThen((result): ResultAsync<AppendResult, EventStoreError> => {
+      const row = result.rows[0];
+      if (!row) return errAsync(toInfrastructureError(new Error('append returned no row')));
+      if (row.inserted === 0) {
+        if (idempotency && row.actual_version === options.expectedVersion)
+          return errAsync(keyTakenOver(idempotency.key));
+        return errAsync(concurrencyConflict(options.expectedVersion, row.actual_version));
+      }
+      return okAsync({
+        nextVersion: row.next_version ?? options.expectedVersion + events.length,
+        lastGlobalPosition: Number(row.last_position),
+      });
+    });
+};

@@ -1,0 +1,28 @@
+import type { EventMetadata, RecordedEvent } from '@oms/domain';
+
+export interface EventRow {
+  readonly global_position: string;
+  readonly stream_id: string;
+  readonly stream_version: number;
+  readonly event_id: string;
+  readonly event_type: string;
+  readonly schema_version: number;
+  readonly data: unknown;
+  readonly metadata: EventMetadata;
+  readonly occurred_at: Date;
+}
+
+export const EVENT_COLUMNS =
+  'global_position, stream_id, stream_version, event_id, event_type, schema_version, data, metadata, occurred_at';
+
+export const toRecordedEvent = (row: EventRow): RecordedEvent => ({
+  eventId: row.event_id,
+  type: row.event_type,
+  schemaVersion: row.schema_version,
+  data: row.data,
+  metadata: row.metadata,
+  occurredAt: row.occurred_at.toISOString(),
+  streamId: row.stream_id,
+  streamVersion: row.stream_version,
+  globalPosition: Number(row.global_position),
+});

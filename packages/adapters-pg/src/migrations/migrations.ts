@@ -1,0 +1,88 @@
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/**
+ * Versioned schema changes, applied in order, each once. Never edit a released migration: add a new one.
+ *
+ * Global positions are `transaction id × 1024 + index in the append` (see readAll.ts), so the position order is the
+ * transaction-id order and a reader can cut the log at the oldest running transaction without ever skipping a
+ * late-committing event.
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'event store',
+    sql: `
+CREATE TABLE oms_events (
+  global_position bigint PRIMARY KEY,
+  transaction_id xid8 NOT NULL,
+  stream_id text NOT NULL,
+  stream_version integer NOT NULL,
+  event_id text NOT NULL,
+  event_type text NOT NULL,
+  schema_version integer NOT NULL,
+  data jsonb NOT NULL,
+  metadata jsonb NOT NULL,
+  occurred_at timestamptz NOT NULL,
+  recorded_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT oms_events_stream_version_key UNIQUE (stream_id, stream_version),
+  CONSTRAINT oms_events_stream_version_positive CHECK (stream_version > 0)
+);
+-- Lets a single statement abort itself (and so its whole implicit transaction) with a chosen SQLSTATE.
+CREATE FUNCTION oms_raise(state text, message text) RETURNS boolean
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  RAISE EXCEPTION USING ERRCODE = state, MESSAGE = message;
+END
+$$;`,
+  },
+  {
+    version: 2,
+    name: 'order read model',
+    sql: `
+CREATE TABLE oms_orders (
+  id text PRIMARY KEY,
+  status text NOT NULL,
+  channel text NOT NULL,
+  customer_email text NOT NULL,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL,
+  version integer NOT NULL,
+  summary jsonb NOT NULL,
+  document jsonb NOT NULL
+);
+CREATE INDEX oms_orders_created_idx ON oms_orders (created_at DESC, id DESC);
+CREATE INDEX oms_orders_status_created_idx ON oms_orders (status, created_at DESC, id DESC);
+CREATE INDEX oms_orders_channel_created_idx ON oms_orders (channel, created_at DESC, id DESC);
+CREATE INDEX oms_orders_email_created_idx ON oms_orders (customer_email, created_at DESC, id DESC);`,
+  },
+  {
+    version: 3,
+    name: 'idempotency keys',
+    sql: `
+CREATE TABLE oms_idempotency_keys (
+  key text PRIMARY KEY,
+  fingerprint text NOT NULL,
+  token text NOT NULL,
+  lease_until timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL,
+  response jsonb,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  completed_at timestamptz
+);
+CREATE INDEX oms_idempotency_keys_expires_idx ON oms_idempotency_keys (expires_at);`,
+  },
+  {
+    version: 4,
+    name: 'checkpoints',
+    sql: `
+CREATE TABLE oms_checkpoints (
+  name text PRIMARY KEY,
+  position bigint NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);`,
+  },
+];

@@ -1,0 +1,53 @@
+import type pg from 'pg';
+import { MIGRATIONS, type Migration } from './migrations.js';
+
+/** Advisory lock key of the migrator (advisory locks are per database, so databases never wait on each other). */
+export const MIGRATION_LOCK_KEY = 7_270_001;
+
+export interface MigrationReport {
+  readonly applied: readonly number[];
+  readonly current: number;
+}
+
+/**
+ * Applies the pending migrations in one transaction under a transaction-scoped advisory lock: two processes that
+ * start at once serialise here, and the second finds everything applied. Idempotent.
+ */
+export const runMigrations = async (
+  pool: pg.Pool,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<MigrationReport> => {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS oms_schema_migrations (
+        version integer PRIMARY KEY,
+        name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    const done = await client.query<{ version: number }>(
+      'SELECT version FROM oms_schema_migrations',
+    );
+    const appliedBefore = new Set(done.rows.map((row) => row.version));
+    const applied: number[] = [];
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (appliedBefore.has(migration.version)) continue;
+      await client.query(migration.sql);
+      await client.query('INSERT INTO oms_schema_migrations (version, name) VALUES ($1, $2)', [
+        migration.version,
+        migration.name,
+      ]);
+      applied.push(migration.version);
+    }
+    await client.query('COMMIT');
+    const current = Math.max(0, ...appliedBefore, ...applied);
+    return { applied, current };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+};

@@ -1,0 +1,89 @@
+import { type InfrastructureError, internalError, serviceUnavailable } from '@oms/domain';
+import { ResultAsync } from 'neverthrow';
+import pg from 'pg';
+
+export interface CreatePoolOptions {
+  readonly max?: number;
+  readonly connectionTimeoutMillis?: number;
+  readonly idleTimeoutMillis?: number;
+  /** Called with errors of idle clients (a restarted or unreachable server); they never crash the process. */
+  readonly onError?: (error: Error) => void;
+  readonly applicationName?: string;
+}
+
+/** A pg Pool with an 'error' listener, so that a database restart never crashes the process. */
+export const createPool = (
+  connectionString: string,
+  {
+    max = 10,
+    connectionTimeoutMillis = 5_000,
+    idleTimeoutMillis = 30_000,
+    onError = () => undefined,
+    applicationName = 'oms-order-intake',
+  }: CreatePoolOptions = {},
+): pg.Pool => {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    connectionTimeoutMillis,
+    idleTimeoutMillis,
+    application_name: applicationName,
+  });
+  pool.on('error', onError);
+  return pool;
+};
+
+/** Adds a no-op 'error' listener to a pool that has none (pg emits idle-client errors on the pool). */
+export const guardPool = (pool: pg.Pool): pg.Pool => {
+  if (pool.listenerCount('error') === 0) pool.on('error', () => undefined);
+  return pool;
+};
+
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '53300', // too_many_connections
+  '3D000', // invalid_catalog_name: the database is gone
+]);
+
+const CONNECTION_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error',
+  'Cannot use a pool after calling end',
+  'Client was closed',
+  'connection timeout',
+];
+
+/** True for failures that mean "the database cannot be reached right now" rather than "this statement is wrong". */
+export const isConnectionError = (error: unknown): boolean => {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08')))
+    return true;
+  if (error instanceof AggregateError) return error.errors.some(isConnectionError);
+  return CONNECTION_MESSAGES.some((message) => error.message.includes(message));
+};
+
+export const toInfrastructureError = (error: unknown): InfrastructureError =>
+  isConnectionError(error)
+    ? serviceUnavailable()
+    : internalError(
+        `database operation failed${error instanceof Error && 'code' in error ? ` (${String((error as { code?: unknown }).code)})` : ''}`,
+        error,
+      );
+
+/** Runs a pg call and maps a rejection to `service-unavailable` (unreachable) or `internal`. */
+export const attempt = <T>(run: () => Promise<T>): ResultAsync<T, InfrastructureError> =>
+  ResultAsync.fromPromise(Promise.resolve().then(run), toInfrastructureError);
+
+export type Queryable = Pick<pg.Pool, 'query'>;
