@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createPool } from '../pool.js';
+import { createTestDatabase, type TestDatabase } from '../testing/createTestDatabase.js';
+import { acquireLease } from './acquireLease.js';
+import { createPgCheckpointStore } from './checkpointStore.js';
+
+let db: TestDatabase;
+
+beforeAll(async () => {
+  db = await createTestDatabase(inject('databaseUrl'));
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+describe('checkpoints and leases', () => {
+  it('loads 0 for an unknown reader and the last saved position afterwards', async () => {
+    const checkpoints = createPgCheckpointStore(db.pool);
+    expect(await checkpoints.load('relay')).toBe(0);
+    await checkpoints.save('relay', 123_456_789_012);
+    await checkpoints.save('relay', 123_456_789_999);
+    expect(await checkpoints.load('relay')).toBe(123_456_789_999);
+    expect(await checkpoints.load('other')).toBe(0);
+  });
+
+  it('grants a lease to one process at a time and again after release', async () => {
+    const otherProcess = createPool(db.url, { max: 2 });
+    try {
+      const first = await acquireLease(db.pool, 'relay');
+      expect(first).not.toBeNull();
+      expect(await acquireLease(otherProcess, 'relay')).toBeNull();
+      const unrelated = await acquireLease(otherProcess, 'another-name');
+      expect(unrelated).not.toBeNull();
+      await unrelated?.release();
+      await first?.release();
+      await first?.release();
+      const second = await acquireLease(otherProcess, 'relay');
+      expect(second).not.toBeNull();
+      expect(second?.signal.aborted).toBe(false);
+      await second?.release();
+    } finally {
+      await otherProcess.end();
+    }
+  });
+
+  it('frees the lease when the holding connection dies, and tells the holder', async () => {
+    const holderPool = createPool(db.url, { max: 2 });
+    try {
+      const lease = await acquireLease(holderPool, 'relay-crash');
+      expect(lease).not.toBeNull();
+      await db.pool.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = hashtext('relay-crash')::oid AND granted",
+      );
+      let taken = await acquireLease(db.pool, 'relay-crash');
+      for (let i = 0; !taken && i < 50; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        taken = await acquireLease(db.pool, 'relay-crash');
+      }
+      expect(taken).not.toBeNull();
+      await taken?.release();
+      for (let i = 0; !lease?.signal.aborted && i < 50; i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(lease?.signal.aborted).toBe(true);
+      await lease?.release();
+    } finally {
+      await holderPool.end();
+    }
+  });
+});

@@ -1,0 +1,42 @@
+import { type NewEvent, ORDER_INPUT_SCHEMAS, type OrderRequest, uuidv7 } from '@oms/domain';
+
+/** A stored-event shaped test value (not an order event). */
+export const testEvent = (
+  type: string,
+  data: Record<string, unknown> = {},
+  occurredAt = new Date().toISOString(),
+): NewEvent => ({
+  eventId: uuidv7(),
+  type,
+  schemaVersion: 1,
+  data,
+  metadata: { correlationId: uuidv7(), causationId: null, actor: 'pg-test' },
+  occurredAt,
+});
+
+/** A valid CreateOrder request (the seed example), with overrides of the raw input. */
+export const createOrderRequest = (
+  overrides: Record<string, unknown> = {},
+  orderId?: string,
+): OrderRequest => ({
+  type: 'CreateOrder',
+  ...(orderId ? { orderId } : {}),
+  input: ORDER_INPUT_SCHEMAS.CreateOrder.parse({
+    customer: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com' },
+    shippingAddress: {
+      street: '12 Analytical Row',
+      city: 'London',
+      postalCode: 'N1 9GU',
+      country: 'GB',
+    },
+    lines: [
+      {
+        sku: 'SKU-001',
+        productName: 'Difference Engine Manual',
+        quantity: 2,
+        unitPrice: { amount: '29.99', currencyCode: 'USD' },
+      },
+    ],
+    ...overrides,
+  }),
+});
