@@ -60,7 +60,7 @@ describe('PostgreSQL idempotency store', () => {
       if (answer.isOk()) continue;
       expect(answer.error.code).toBe('idempotency-key-in-flight');
     }
-    const orderId = (created[0]?._unsafeUnwrap().response.body as { id: string }).id;
+    const orderId = (created[0]?._unsafeUnwrap().response.body as { id: string } | undefined)?.id;
     const events = await wide.query(
       "SELECT stream_id FROM oms_events WHERE metadata->>'idempotencyKey' = $1",
       [key],
