@@ -1,0 +1,209 @@
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import {
+  fieldErrors,
+  isUuid,
+  ListOrdersQuerySchema,
+  type OrderView,
+  type RecordedEvent,
+  stateFromEvents,
+  TimestampSchema,
+  toOrderView,
+} from '@oms/domain';
+import type { Context } from 'hono';
+import { etagOf } from '../commands/headers.js';
+import type { AppEnv } from '../env.js';
+import { jsonResponse, orderResponse, problemResponses } from '../openapi/responses.js';
+import {
+  OrderEventsSchema,
+  OrderIdParamSchema,
+  OrderLinesSchema,
+  OrderPageSchema,
+} from '../openapi/schemas.js';
+import { problemFromError, problemResponse, respondProblem } from '../problems/problem.js';
+import type { AppRuntime } from '../runtime.js';
+
+const AsOfQuerySchema = z.object({
+  asOf: TimestampSchema.optional().meta({
+    description: 'RFC 3339 time: the order as it was then, folded from its events',
+  }),
+});
+
+const notFound = (c: Context<AppEnv>, orderId: string): Response =>
+  respondProblem(c, {
+    code: 'order-not-found',
+    detail: `order ${orderId.slice(0, 100)} does not exist`,
+  });
+
+const failed = (c: Context<AppEnv>, error: Parameters<typeof problemFromError>[0]): Response => {
+  if (error.code === 'internal' || error.code === 'service-unavailable')
+    c.get('logger').error(
+      { err: 'cause' in error ? error.cause : undefined, code: error.code, detail: error.message },
+      'query failed',
+    );
+  return problemResponse(
+    c,
+    problemFromError(error, { instance: c.req.path, requestId: c.get('requestId') }),
+  );
+};
+
+/** The order with its ETag; `304` when the client already holds this version. */
+const orderJson = (c: Context<AppEnv>, body: unknown, version: number): Response => {
+  const etag = etagOf(version);
+  const ifNoneMatch = c.req.header('If-None-Match');
+  if (ifNoneMatch?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag))
+    return c.body(null, 304, { ETag: etag });
+  return c.json(body as object, 200, { ETag: etag });
+};
+
+/** Every query value as the schema expects it: a string, or an array when repeated. */
+const queryObject = (c: Context<AppEnv>): Record<string, string | string[]> => {
+  const all = c.req.queries();
+  const result: Record<string, string | string[]> = {};
+  for (const [key, values] of Object.entries(all)) {
+    if (!Object.hasOwn(all, key)) continue;
+    result[key] = values.length === 1 ? (values[0] as string) : values;
+  }
+  return result;
+};
+
+const eventJson = (event: RecordedEvent) => ({
+  eventId: event.eventId,
+  type: event.type,
+  schemaVersion: event.schemaVersion,
+  streamVersion: event.streamVersion,
+  globalPosition: event.globalPosition,
+  occurredAt: event.occurredAt,
+  data: event.data,
+  metadata: event.metadata,
+});
+
+const QUERY_ROUTE_BASE = { tags: ['orders'], security: [{ bearerAuth: [] }] };
+
+export const registerOrderQueries = (app: OpenAPIHono<AppEnv>, runtime: AppRuntime): void => {
+  const { queries, eventStore } = runtime;
+
+  app.openAPIRegistry.registerPath(
+    createRoute({
+      ...QUERY_ROUTE_BASE,
+      method: 'get',
+      path: '/v1/orders',
+      operationId: 'listOrders',
+      summary: 'List orders, newest first (keyset cursor)',
+      request: { query: ListOrdersQuerySchema },
+      responses: {
+        200: jsonResponse('A page of order summaries', OrderPageSchema),
+        ...problemResponses([400, 401, 422, 503]),
+      },
+    }),
+  );
+  app.get('/v1/orders', async (c) => {
+    const parsed = ListOrdersQuerySchema.safeParse(queryObject(c));
+    if (!parsed.success) {
+      const errors = fieldErrors(parsed.error, ['query']);
+      return respondProblem(c, {
+        code: 'validation-failed',
+        detail:
+          errors.length === 1
+            ? `${errors[0]?.path}: ${errors[0]?.message}`
+            : `${errors.length} query parameters are invalid`,
+        extensions: { errors },
+      });
+    }
+    const page = await queries.listOrders(parsed.data);
+    return page.isErr() ? failed(c, page.error) : c.json(page.value, 200);
+  });
+
+  app.openAPIRegistry.registerPath(
+    createRoute({
+      ...QUERY_ROUTE_BASE,
+      method: 'get',
+      path: '/v1/orders/{orderId}',
+      operationId: 'getOrder',
+      summary: 'An order; with asOf, the order as it was at that time',
+      request: { params: OrderIdParamSchema, query: AsOfQuerySchema },
+      responses: {
+        200: orderResponse('The order'),
+        304: { description: 'Not modified (If-None-Match)' },
+        ...problemResponses([401, 404, 422, 503]),
+      },
+    }),
+  );
+  app.get('/v1/orders/:orderId', async (c) => {
+    const orderId = c.req.param('orderId');
+    if (!isUuid(orderId)) return notFound(c, orderId);
+    const asOfText = c.req.queries('asOf');
+    if (asOfText !== undefined) {
+      const asOf = AsOfQuerySchema.safeParse({ asOf: asOfText.at(-1) });
+      if (!asOf.success || asOf.data.asOf === undefined) {
+        const errors = asOf.success
+          ? [{ path: 'query.asOf', message: 'must be an RFC 3339 date-time' }]
+          : fieldErrors(asOf.error, ['query']);
+        return respondProblem(c, {
+          code: 'validation-failed',
+          detail: `query.asOf: ${errors[0]?.message ?? 'invalid'}`,
+          extensions: { errors },
+        });
+      }
+      const stream = await eventStore.readStream(orderId, { asOf: new Date(asOf.data.asOf) });
+      if (stream.isErr()) return failed(c, stream.error);
+      const state = stateFromEvents(stream.value.events);
+      if (state.status === 'NONE')
+        return respondProblem(c, {
+          code: 'order-not-found',
+          detail: `order ${orderId} did not exist at ${asOf.data.asOf}`,
+        });
+      return orderJson(c, toOrderView(state), state.version);
+    }
+    const order = await queries.getOrder(orderId);
+    if (order.isErr()) return failed(c, order.error);
+    return order.value ? orderJson(c, order.value, order.value.version) : notFound(c, orderId);
+  });
+
+  app.openAPIRegistry.registerPath(
+    createRoute({
+      ...QUERY_ROUTE_BASE,
+      method: 'get',
+      path: '/v1/orders/{orderId}/lines',
+      operationId: 'getOrderLines',
+      summary: "An order's lines",
+      request: { params: OrderIdParamSchema },
+      responses: {
+        200: jsonResponse('The lines', OrderLinesSchema),
+        ...problemResponses([401, 404, 503]),
+      },
+    }),
+  );
+  app.get('/v1/orders/:orderId/lines', async (c) => {
+    const orderId = c.req.param('orderId');
+    if (!isUuid(orderId)) return notFound(c, orderId);
+    const order = await queries.getOrder(orderId);
+    if (order.isErr()) return failed(c, order.error);
+    const view: OrderView | null = order.value;
+    return view ? c.json(view.lines, 200, { ETag: etagOf(view.version) }) : notFound(c, orderId);
+  });
+
+  app.openAPIRegistry.registerPath(
+    createRoute({
+      ...QUERY_ROUTE_BASE,
+      method: 'get',
+      path: '/v1/orders/{orderId}/events',
+      operationId: 'getOrderEvents',
+      summary: "An order's stored events, oldest first",
+      request: { params: OrderIdParamSchema },
+      responses: {
+        200: jsonResponse('The events', OrderEventsSchema),
+        ...problemResponses([401, 404, 503]),
+      },
+    }),
+  );
+  app.get('/v1/orders/:orderId/events', async (c) => {
+    const orderId = c.req.param('orderId');
+    if (!isUuid(orderId)) return notFound(c, orderId);
+    const stream = await eventStore.readStream(orderId);
+    if (stream.isErr()) return failed(c, stream.error);
+    if (stream.value.version === 0) return notFound(c, orderId);
+    return c.json(stream.value.events.map(eventJson), 200, {
+      ETag: etagOf(stream.value.version),
+    });
+  });
+};

@@ -1,0 +1,2 @@
+/** `/v1/orders/{orderId}` (OpenAPI) → `/v1/orders/:orderId` (Hono). */
+export const toHonoPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
