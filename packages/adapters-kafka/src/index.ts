@@ -1,1 +1,50 @@
-export {};
+export { type AsyncApiOptions, buildAsyncApiDocument } from './asyncapi/buildAsyncApiDocument.js';
+export {
+  DeadLetterHeadersSchema,
+  InboundHeadersSchema,
+  PublishedHeadersSchema,
+} from './asyncapi/headers.js';
+export {
+  type ConsumerKafka,
+  type ConsumerOptions,
+  type ConsumerStats,
+  createConsumer,
+  deadLetterHeaders,
+  type InboundConsumer,
+  type InboundConsumerDeps,
+} from './consumer/createConsumer.js';
+export {
+  type InboundMessage,
+  type InboundOutcome,
+  inboundIdempotencyKey,
+  type ProcessInboundDeps,
+  processInbound,
+} from './consumer/processInbound.js';
+export type {
+  AdminLike,
+  CompressionName,
+  KafkaLike,
+  ProducerLike,
+  TopicCreationOptions,
+} from './kafkaPorts.js';
+export { type BackoffOptions, backoffDelay } from './relay/backoff.js';
+export {
+  type CheckpointStore,
+  createInMemoryCheckpointStore,
+  createInMemoryLeases,
+  type Lease,
+  type LeaseProvider,
+} from './relay/checkpoint.port.js';
+export {
+  createRelay,
+  type PublishedBatch,
+  type Relay,
+  type RelayDeps,
+  type RelayError,
+  type RelayErrorCode,
+  type RelayLag,
+  type RelayOptions,
+  type RelayStatus,
+  type RunOnceResult,
+  relayProducerConfig,
+} from './relay/createRelay.js';

@@ -1,0 +1,52 @@
+import { Parser } from '@asyncapi/parser';
+import { DLQ_TOPIC, INBOUND_TOPICS, PUBLISHED_TOPICS } from '@oms/domain';
+import { describe, expect, it } from 'vitest';
+import { buildAsyncApiDocument } from './buildAsyncApiDocument.js';
+
+describe('buildAsyncApiDocument', () => {
+  it('is a valid AsyncAPI 3.0 document according to @asyncapi/parser', async () => {
+    const { document, diagnostics } = await new Parser().parse(
+      JSON.stringify(buildAsyncApiDocument()),
+    );
+    // severity 0 is an error, 1 a warning
+    expect(diagnostics.filter((diagnostic) => diagnostic.severity <= 1)).toEqual([]);
+    expect(document).toBeDefined();
+    const addresses = document
+      ?.channels()
+      .all()
+      .map((channel) => channel.address());
+    expect(addresses?.sort()).toEqual(
+      [...Object.values(PUBLISHED_TOPICS), ...Object.keys(INBOUND_TOPICS), DLQ_TOPIC].sort(),
+    );
+    const confirmed = document
+      ?.channels()
+      .all()
+      .find((c) => c.address() === 'oms.orders.confirmed');
+    const messages = confirmed?.messages().all() ?? [];
+    expect(messages).toHaveLength(1);
+    const payload = messages[0]?.payload()?.json() as { required?: string[] };
+    expect(payload.required).toEqual(
+      expect.arrayContaining(['eventId', 'eventType', 'aggregateId', 'occurredAt', 'payload']),
+    );
+    const headers = messages[0]?.headers()?.json() as { properties?: Record<string, unknown> };
+    expect(headers.properties).toHaveProperty('ce_type');
+    expect(
+      document
+        ?.operations()
+        .all()
+        .filter((op) => op.action() === 'receive'),
+    ).toHaveLength(4);
+  });
+
+  it('puts shared schemas once in components and references them', () => {
+    const document = buildAsyncApiDocument() as {
+      components: { schemas: Record<string, unknown> };
+    };
+    expect(Object.keys(document.components.schemas)).toEqual(
+      expect.arrayContaining(['Order', 'Address', 'PublishedHeaders', 'FulfillmentShipped']),
+    );
+    expect(JSON.stringify(document)).not.toContain('#/definitions/');
+    for (const [name, schema] of Object.entries(document.components.schemas))
+      expect(schema).not.toEqual({ $ref: `#/components/schemas/${name}` });
+  });
+});

@@ -1,0 +1,68 @@
+import type {
+  ITopicConfig,
+  Message,
+  ProducerBatch,
+  ProducerConfig,
+  ProducerRecord,
+  RecordMetadata,
+} from 'kafkajs';
+
+/** The part of a kafkajs producer the adapters use (a fake one implements it in unit tests). */
+export interface ProducerLike {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  send(record: ProducerRecord): Promise<RecordMetadata[]>;
+  sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]>;
+}
+
+export interface AdminLike {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  createTopics(options: {
+    topics: ITopicConfig[];
+    waitForLeaders?: boolean;
+    timeout?: number;
+  }): Promise<boolean>;
+}
+
+/** The part of a kafkajs `Kafka` client the adapters use. */
+export interface KafkaLike {
+  producer(config?: ProducerConfig): ProducerLike;
+  admin(): AdminLike;
+}
+
+export type { Message };
+
+export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
+export interface TopicCreationOptions {
+  /** Partitions of a created topic (default -1: the broker's `num.partitions`). */
+  readonly numPartitions?: number;
+  /** Replication factor of a created topic (default -1: the broker's `default.replication.factor`). */
+  readonly replicationFactor?: number;
+}
+
+/**
+ * Creates the topics that do not exist yet. An existing topic is not an error; any other failure (no permission,
+ * an old broker) is reported and the adapter carries on with the topics as they are.
+ */
+export const ensureTopics = async (
+  kafka: KafkaLike,
+  topics: readonly string[],
+  options: TopicCreationOptions,
+): Promise<void> => {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((topic) => ({
+        topic,
+        numPartitions: options.numPartitions ?? -1,
+        replicationFactor: options.replicationFactor ?? -1,
+      })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+};
