@@ -1,0 +1,8 @@
+import { createPgOrderStore, createTestDatabase } from '@oms/adapters-pg';
+import { inject } from 'vitest';
+import { orderApiScenarios } from './testing/orderApiScenarios.js';
+
+orderApiScenarios('order API on PostgreSQL', async () => {
+  const db = await createTestDatabase(inject('databaseUrl'), { max: 10 });
+  return { ...createPgOrderStore({ pool: db.pool }), teardown: () => db.drop() };
+});

@@ -1,0 +1,4 @@
+import { createInMemoryOrderStore } from '@oms/domain/testing';
+import { orderApiScenarios } from './testing/orderApiScenarios.js';
+
+orderApiScenarios('order API on the in-memory store', async () => createInMemoryOrderStore());
