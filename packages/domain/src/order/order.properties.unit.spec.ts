@@ -1,0 +1,302 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { address, customer, newAddress } from '../../test/builders.js';
+import type { OrderCommand } from './order.commands.js';
+import { decide, isTerminal } from './order.decide.js';
+import { ORDER_ERROR_CODES } from './order.errors.js';
+import { ORDER_EVENT_SCHEMAS, type OrderEvent } from './order.events.js';
+import { evolve, fold } from './order.evolve.js';
+import { initialState, type OrderState } from './order.state.js';
+import { toOrderView } from './order.view.js';
+
+const ORDER_ID = '0190a000-0000-7000-8000-000000000001';
+const NOW = '2026-01-16T09:00:00.000Z';
+const uuid = (n: number): string => `0190a000-0000-7000-8000-${n.toString(16).padStart(12, '0')}`;
+const UNKNOWN_LINE = uuid(0xdead);
+
+/** Amounts as exact integers of 1/10000, independent of decimal.js. */
+const SCALE = 10_000n;
+const toUnits = (amount: string): bigint => {
+  const [whole = '0', fraction = ''] = amount.split('.');
+  return BigInt(whole) * SCALE + BigInt(fraction.padEnd(4, '0'));
+};
+
+const amountArb = fc.oneof(
+  fc.integer({ min: 0, max: 100_000 }).map((cents) => (cents / 100).toFixed(2)),
+  fc
+    .bigInt({ min: 0n, max: 10n ** 19n - 1n })
+    .map((units) => `${units / SCALE}.${(units % SCALE).toString().padStart(4, '0')}`),
+);
+const quantityArb = fc.oneof(fc.integer({ min: 1, max: 5 }), fc.constant(1_000_000));
+
+const lineArb = fc.record({
+  sku: fc.string({ minLength: 1, maxLength: 10 }),
+  productName: fc.constant('Thing'),
+  quantity: quantityArb,
+  amount: amountArb,
+  currency: fc.constantFrom('USD', 'USD', 'USD', 'USD', 'EUR'),
+});
+
+/** A command seed: interpreted against the current state, so that most commands are plausible and some are not. */
+const stepArb = fc.record({
+  // weighted so that sequences often live long enough to reach COMPLETED: cancel and unfulfillable are rare
+  kind: fc.oneof(
+    ...[1, 3, 2, 2, 1, 3, 1, 6, 1, 3, 3].map((weight, kind) => ({
+      arbitrary: fc.constant(kind),
+      weight,
+    })),
+  ),
+  pick: fc.nat(),
+  line: lineArb,
+  quantity: fc.integer({ min: 1, max: 7 }),
+  known: fc.boolean(),
+  shipmentPick: fc.nat({ max: 9 }),
+  shipAll: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
+  rest: fc.boolean(),
+});
+type Step = typeof stepArb extends fc.Arbitrary<infer T> ? T : never;
+
+const lineIdsOf = (state: OrderState): string[] =>
+  state.status === 'NONE' ? [] : state.lines.map((line) => line.lineId);
+
+let nextLine = 1;
+const toLine = (line: Step['line'], lineId = uuid(0x1000 + nextLine++)) => ({
+  lineId,
+  sku: line.sku.trim() || 'S',
+  productName: line.productName,
+  quantity: line.quantity,
+  unitPrice: { amount: line.amount, currencyCode: line.currency },
+});
+
+const commandFor = (step: Step, state: OrderState): OrderCommand => {
+  const ids = lineIdsOf(state);
+  const existing = ids.length > 0 ? ids[step.pick % ids.length] : undefined;
+  const lineId = step.known && existing ? existing : UNKNOWN_LINE;
+  const metadata = { now: NOW };
+  const orderId = ORDER_ID;
+  switch (step.kind) {
+    case 0:
+      return {
+        type: 'CreateOrder',
+        data: {
+          orderId,
+          channel: 'DIRECT',
+          customer,
+          shippingAddress: address,
+          lines: [toLine(step.line)],
+        },
+        metadata,
+      };
+    case 1:
+      return {
+        type: 'AddLine',
+        data: { orderId, line: toLine(step.line, step.known && existing ? existing : undefined) },
+        metadata,
+      };
+    case 2:
+      return { type: 'RemoveLine', data: { orderId, lineId }, metadata };
+    case 3:
+      return {
+        type: 'ChangeLineQuantity',
+        data: { orderId, lineId, quantity: step.quantity },
+        metadata,
+      };
+    case 4:
+      return {
+        type: 'ChangeShippingAddress',
+        data: { orderId, shippingAddress: newAddress },
+        metadata,
+      };
+    case 5:
+      return { type: 'ConfirmOrder', data: { orderId }, metadata };
+    case 6:
+      return { type: 'CancelOrder', data: { orderId, reason: 'changed my mind' }, metadata };
+    case 7:
+      return {
+        type: 'ShipOrder',
+        data: {
+          orderId,
+          shipmentId: `shipment-${step.shipmentPick}`,
+          ...(step.shipAll
+            ? {}
+            : { lines: [step.rest ? { lineId } : { lineId, quantity: step.quantity }] }),
+        },
+        metadata,
+      };
+    case 8:
+      return { type: 'MarkUnfulfillable', data: { orderId, reason: 'gone' }, metadata };
+    case 9:
+      return { type: 'DeliverOrder', data: { orderId }, metadata };
+    default:
+      return { type: 'CompleteOrder', data: { orderId }, metadata };
+  }
+};
+
+/** The lifecycle of spec §2 as (from → to) pairs; an event either keeps the status or moves along one of these. */
+const TRANSITIONS = new Set([
+  'NONE>DRAFT',
+  'DRAFT>CONFIRMED',
+  'DRAFT>CANCELLED',
+  'CONFIRMED>CANCELLED',
+  'CONFIRMED>UNFULFILLABLE',
+  'CONFIRMED>PARTIALLY_SHIPPED',
+  'CONFIRMED>SHIPPED',
+  'PARTIALLY_SHIPPED>SHIPPED',
+  'SHIPPED>DELIVERED',
+  'DELIVERED>COMPLETED',
+]);
+
+const checkInvariants = (state: OrderState, events: readonly OrderEvent[]): void => {
+  expect(state.version).toBe(events.length);
+  expect(fold(events)).toEqual(state);
+  if (state.status === 'NONE') return;
+  expect(state.lines.length).toBeGreaterThanOrEqual(1);
+  expect(state.lines.length).toBeLessThanOrEqual(500);
+  expect(new Set(state.lines.map((line) => line.lineId)).size).toBe(state.lines.length);
+  const view = toOrderView(state);
+  let total = 0n;
+  for (const line of view.lines) {
+    expect(line.unitPrice.currencyCode).toBe(state.currencyCode);
+    const lineTotal = toUnits(line.unitPrice.amount) * BigInt(line.quantity);
+    expect(toUnits(line.lineTotal.amount)).toBe(lineTotal);
+    total += lineTotal;
+    expect(line.shippedQuantity).toBeGreaterThanOrEqual(0);
+    expect(line.shippedQuantity).toBeLessThanOrEqual(line.quantity);
+  }
+  expect(toUnits(view.orderTotal.amount)).toBe(total);
+  expect(view.orderTotal.amount).not.toMatch(/e/i);
+  const shipped = view.lines.map((line) => line.shippedQuantity);
+  const allShipped = view.lines.every((line) => line.shippedQuantity === line.quantity);
+  if (['SHIPPED', 'DELIVERED', 'COMPLETED'].includes(state.status)) expect(allShipped).toBe(true);
+  if (state.status === 'PARTIALLY_SHIPPED') {
+    expect(allShipped).toBe(false);
+    expect(shipped.some((quantity) => quantity > 0)).toBe(true);
+  }
+  if (['DRAFT', 'CONFIRMED', 'CANCELLED', 'UNFULFILLABLE'].includes(state.status))
+    expect(shipped.every((quantity) => quantity === 0)).toBe(true);
+  // what a store would hand back: JSON, folded again
+  const stored = JSON.parse(JSON.stringify(events)) as OrderEvent[];
+  const replayed = fold(stored);
+  if (replayed.status === 'NONE') throw new Error('replay lost the order');
+  expect(toOrderView(replayed)).toEqual(view);
+};
+
+describe('the decider under random command sequences (fast-check)', () => {
+  it('keeps its invariants; decide never throws', () => {
+    const reached = new Set<string>();
+    const refused = new Set<string>();
+    fc.assert(
+      fc.property(
+        fc.array(lineArb, { minLength: 1, maxLength: 3 }),
+        fc.array(stepArb, { minLength: 10, maxLength: 60 }),
+        (first, steps) => {
+          nextLine = 1;
+          const events: OrderEvent[] = [];
+          let state: OrderState = initialState();
+          const create: OrderCommand = {
+            type: 'CreateOrder',
+            data: {
+              orderId: ORDER_ID,
+              channel: 'DIRECT',
+              customer,
+              shippingAddress: address,
+              lines: first.map((line) => toLine({ ...line, currency: 'USD' })),
+            },
+            metadata: { now: NOW },
+          };
+          for (const command of [create, ...steps.map((step) => ({ step }))]) {
+            const next = 'step' in command ? commandFor(command.step, state) : command;
+            const decision = decide(next, state);
+            if (decision.isErr()) {
+              refused.add(decision.error.code);
+              expect(ORDER_ERROR_CODES).toContain(decision.error.code);
+              continue;
+            }
+            if (isTerminal(state)) expect(decision.value).toEqual([]);
+            for (const event of decision.value) {
+              expect(ORDER_EVENT_SCHEMAS[event.type].data.safeParse(event.data).success).toBe(true);
+              const after = evolve(state, event);
+              expect(
+                after.status === state.status || TRANSITIONS.has(`${state.status}>${after.status}`),
+                `${state.status} -> ${after.status} by ${event.type}`,
+              ).toBe(true);
+              state = after;
+              events.push(event);
+            }
+            checkInvariants(state, events);
+            reached.add(state.status);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // the sequences are not vacuous: they reach every status and every refusal the decider has
+    expect([...reached].sort()).toEqual([
+      'CANCELLED',
+      'COMPLETED',
+      'CONFIRMED',
+      'DELIVERED',
+      'DRAFT',
+      'PARTIALLY_SHIPPED',
+      'SHIPPED',
+      'UNFULFILLABLE',
+    ]);
+    expect([...refused].sort()).toEqual([
+      'invalid-state-transition',
+      'last-line',
+      'line-not-found',
+      'mixed-currencies',
+      'order-not-editable',
+      'over-shipment',
+      'validation-failed',
+    ]);
+  });
+
+  it('never changes a terminal state, whatever the command', () => {
+    const terminal = fc.constantFrom<OrderEvent[][]>(
+      [
+        {
+          type: 'order.cancelled',
+          data: { orderId: ORDER_ID, reason: 'r', previousStatus: 'DRAFT', cancelledAt: NOW },
+        },
+      ],
+      [
+        { type: 'order.confirmed', data: { orderId: ORDER_ID, confirmedAt: NOW } },
+        {
+          type: 'order.marked_unfulfillable',
+          data: {
+            orderId: ORDER_ID,
+            reason: 'r',
+            previousStatus: 'CONFIRMED',
+            unfulfillableAt: NOW,
+          },
+        },
+      ],
+    );
+    fc.assert(
+      fc.property(lineArb, terminal, fc.array(stepArb, { maxLength: 20 }), (line, tail, steps) => {
+        const createdEvents = decide(
+          {
+            type: 'CreateOrder',
+            data: {
+              orderId: ORDER_ID,
+              channel: 'DIRECT',
+              customer,
+              shippingAddress: address,
+              lines: [toLine(line)],
+            },
+            metadata: { now: NOW },
+          },
+          initialState(),
+        )._unsafeUnwrap();
+        const state = fold([...createdEvents, ...tail]);
+        expect(isTerminal(state)).toBe(true);
+        for (const step of steps) {
+          const decision = decide(commandFor(step, state), state);
+          expect(decision.isErr() || decision.value.length === 0).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
