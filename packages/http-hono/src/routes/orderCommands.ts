@@ -6,9 +6,11 @@ import {
   type OrderError,
   type OrderRequest,
   parseInput,
+  validationFailed,
 } from '@oms/domain';
-import type { Result } from 'neverthrow';
+import { err, ok, type Result } from 'neverthrow';
 import { runCommand } from '../commands/runCommand.js';
+import { nulCharacterErrors } from '../commands/textSafety.js';
 import type { AppEnv } from '../env.js';
 import { jsonBody } from '../middleware/jsonBody.js';
 import { commandHeaders, orderResponse, problemResponses } from '../openapi/responses.js';
@@ -47,10 +49,15 @@ const command = <T extends OrderCommandType>(
 ): CommandRoute => ({
   ...spec,
   build: (params, body) =>
-    parseInput(ORDER_INPUT_SCHEMAS[spec.type], body).map((input) => ({
-      request: spec.toRequest(params, input as z.output<(typeof ORDER_INPUT_SCHEMAS)[T]>),
-      input,
-    })),
+    parseInput(ORDER_INPUT_SCHEMAS[spec.type], body)
+      .andThen((input): Result<typeof input, OrderError> => {
+        const nul = nulCharacterErrors(input);
+        return nul.length > 0 ? err(validationFailed(nul)) : ok(input);
+      })
+      .map((input) => ({
+        request: spec.toRequest(params, input as z.output<(typeof ORDER_INPUT_SCHEMAS)[T]>),
+        input,
+      })),
 });
 
 const ORDER = '/v1/orders/{orderId}';

@@ -11,6 +11,7 @@ import {
 } from '@oms/domain';
 import type { Context } from 'hono';
 import { etagOf } from '../commands/headers.js';
+import { nulCharacterErrors } from '../commands/textSafety.js';
 import type { AppEnv } from '../env.js';
 import { jsonResponse, orderResponse, problemResponses } from '../openapi/responses.js';
 import {
@@ -98,8 +99,11 @@ export const registerOrderQueries = (app: OpenAPIHono<AppEnv>, runtime: AppRunti
   );
   app.get('/v1/orders', async (c) => {
     const parsed = ListOrdersQuerySchema.safeParse(queryObject(c));
-    if (!parsed.success) {
-      const errors = fieldErrors(parsed.error, ['query']);
+    const nul = parsed.success ? nulCharacterErrors(parsed.data) : [];
+    if (!parsed.success || nul.length > 0) {
+      const errors = parsed.success
+        ? nul.map((error) => ({ ...error, path: `query.${error.path}` }))
+        : fieldErrors(parsed.error, ['query']);
       return respondProblem(c, {
         code: 'validation-failed',
         detail:

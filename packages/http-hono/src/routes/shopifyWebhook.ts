@@ -1,9 +1,17 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { ORDER_INPUT_SCHEMAS, OrderViewSchema, parseInput } from '@oms/domain';
+import {
+  ORDER_INPUT_SCHEMAS,
+  type OrderError,
+  OrderViewSchema,
+  parseInput,
+  validationFailed,
+} from '@oms/domain';
 import type { Context } from 'hono';
+import { err, ok, type Result } from 'neverthrow';
 import { requestFingerprint } from '../commands/fingerprint.js';
 import { etagOf } from '../commands/headers.js';
 import { runCommand } from '../commands/runCommand.js';
+import { nulCharacterErrors } from '../commands/textSafety.js';
 import type { AppEnv } from '../env.js';
 import { jsonBody } from '../middleware/jsonBody.js';
 import { jsonResponse, problemResponses } from '../openapi/responses.js';
@@ -88,7 +96,12 @@ export const registerShopifyWebhook = (app: OpenAPIHono<AppEnv>, runtime: AppRun
           ETag: etagOf(current.version),
           'Idempotent-Replayed': 'true',
         });
-      const input = parseInput(ORDER_INPUT_SCHEMAS.CreateOrder, mapShopifyOrder(payload));
+      const input = parseInput(ORDER_INPUT_SCHEMAS.CreateOrder, mapShopifyOrder(payload)).andThen(
+        (value): Result<typeof value, OrderError> => {
+          const nul = nulCharacterErrors(value);
+          return nul.length > 0 ? err(validationFailed(nul)) : ok(value);
+        },
+      );
       if (input.isErr())
         return respondProblem(c, {
           code: 'validation-failed',
