@@ -149,15 +149,19 @@ export const appendToStream = (
   );
   const idempotency = options.idempotency;
   return attempt(() =>
-    db.query<AppendRow>(APPEND_SQL, [
-      streamId,
-      options.expectedVersion,
-      payload,
-      idempotency?.key ?? null,
-      idempotency?.token ?? null,
-      idempotency ? JSON.stringify(idempotency.response) : null,
-      ...readModelParameters(options.snapshot),
-    ]),
+    db.query<AppendRow>({
+      name: 'oms_append_v1',
+      text: APPEND_SQL,
+      values: [
+        streamId,
+        options.expectedVersion,
+        payload,
+        idempotency?.key ?? null,
+        idempotency?.token ?? null,
+        idempotency ? JSON.stringify(idempotency.response) : null,
+        ...readModelParameters(options.snapshot),
+      ],
+    }),
   )
     .orElse((error): ResultAsync<never, EventStoreError> => {
       const cause = error.code === 'internal' ? error.cause : undefined;

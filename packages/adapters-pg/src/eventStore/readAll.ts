@@ -34,5 +34,9 @@ export const readAll = (
   limit: number,
 ): ResultAsync<readonly RecordedEvent[], InfrastructureError> =>
   attempt(() =>
-    db.query<EventRow>(READ_ALL_SQL, [Math.max(0, Math.trunc(afterPosition)), Math.max(0, limit)]),
+    db.query<EventRow>({
+      name: 'oms_read_all_v1',
+      text: READ_ALL_SQL,
+      values: [Math.max(0, Math.trunc(afterPosition)), Math.max(0, limit)],
+    }),
   ).map((result) => result.rows.map(toRecordedEvent));

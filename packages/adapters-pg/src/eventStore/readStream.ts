@@ -18,11 +18,11 @@ export const readStream = (
   options: ReadStreamOptions = {},
 ): ResultAsync<ReadStreamResult, InfrastructureError> =>
   attempt(() =>
-    db.query<EventRow>(READ_STREAM_SQL, [
-      streamId,
-      options.toVersion ?? null,
-      options.asOf ?? null,
-    ]),
+    db.query<EventRow>({
+      name: 'oms_read_stream_v1',
+      text: READ_STREAM_SQL,
+      values: [streamId, options.toVersion ?? null, options.asOf ?? null],
+    }),
   ).map((result) => {
     const events = result.rows.map(toRecordedEvent);
     return { events, version: events.at(-1)?.streamVersion ?? 0 };

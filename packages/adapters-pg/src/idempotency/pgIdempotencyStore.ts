@@ -63,29 +63,31 @@ export const createPgIdempotencyStore = (db: Queryable): IdempotencyStore => {
     const leaseMs = request.leaseMs ?? DEFAULT_IDEMPOTENCY_LEASE_MS;
     const retainMs = Math.max(request.retainMs ?? MIN_RETENTION_MS, MIN_RETENTION_MS);
     return attempt(() =>
-      db.query<{ token: string }>(CLAIM_SQL, [
-        request.key,
-        request.fingerprint,
-        token,
-        leaseMs,
-        retainMs,
-      ]),
+      db.query<{ token: string }>({
+        name: 'oms_idem_claim_v1',
+        text: CLAIM_SQL,
+        values: [request.key, request.fingerprint, token, leaseMs, retainMs],
+      }),
     ).andThen((inserted): ResultAsync<IdempotencyClaim, InfrastructureError> => {
       if (inserted.rows[0]?.token === token) return okAsync({ kind: 'claimed', token });
-      return attempt(() => db.query<ExistingRow>(EXISTING_SQL, [request.key])).andThen(
-        (existing): ResultAsync<IdempotencyClaim, InfrastructureError> => {
-          const row = existing.rows[0];
-          // Released or expired between the two statements: try again.
-          if (!row?.live) {
-            if (attemptsLeft > 0) return claim(request, attemptsLeft - 1);
-            return okAsync({ kind: 'in-flight' });
-          }
-          if (row.fingerprint !== request.fingerprint) return okAsync({ kind: 'mismatch' });
-          if (row.response) return okAsync({ kind: 'replay', response: row.response });
-          if (!row.leased && attemptsLeft > 0) return claim(request, attemptsLeft - 1);
+      return attempt(() =>
+        db.query<ExistingRow>({
+          name: 'oms_idem_existing_v1',
+          text: EXISTING_SQL,
+          values: [request.key],
+        }),
+      ).andThen((existing): ResultAsync<IdempotencyClaim, InfrastructureError> => {
+        const row = existing.rows[0];
+        // Released or expired between the two statements: try again.
+        if (!row?.live) {
+          if (attemptsLeft > 0) return claim(request, attemptsLeft - 1);
           return okAsync({ kind: 'in-flight' });
-        },
-      );
+        }
+        if (row.fingerprint !== request.fingerprint) return okAsync({ kind: 'mismatch' });
+        if (row.response) return okAsync({ kind: 'replay', response: row.response });
+        if (!row.leased && attemptsLeft > 0) return claim(request, attemptsLeft - 1);
+        return okAsync({ kind: 'in-flight' });
+      });
     });
   };
 
@@ -96,7 +98,13 @@ export const createPgIdempotencyStore = (db: Queryable): IdempotencyStore => {
       token: string,
       response: StoredResponse,
     ): ResultAsync<void, InfrastructureError> {
-      return attempt(() => db.query(COMPLETE_SQL, [key, token, JSON.stringify(response)])).andThen(
+      return attempt(() =>
+        db.query({
+          name: 'oms_idem_complete_v1',
+          text: COMPLETE_SQL,
+          values: [key, token, JSON.stringify(response)],
+        }),
+      ).andThen(
         (result): ResultAsync<void, InfrastructureError> =>
           result.rowCount === 1
             ? okAsync(undefined)

@@ -72,9 +72,13 @@ const statusClause = (filter: Filter, status: string | undefined): string => {
 
 export const createPgOrderQueries = (db: Queryable): OrderQueries => ({
   getOrder(orderId: string): ResultAsync<OrderView | null, InfrastructureError> {
-    return attempt(() => db.query<{ document: OrderView }>(GET_ORDER_SQL, [orderId])).map(
-      (result) => result.rows[0]?.document ?? null,
-    );
+    return attempt(() =>
+      db.query<{ document: OrderView }>({
+        name: 'oms_get_order_v1',
+        text: GET_ORDER_SQL,
+        values: [orderId],
+      }),
+    ).map((result) => result.rows[0]?.document ?? null);
   },
   listOrders(query: ListOrdersQuery): ResultAsync<OrderPage, InfrastructureError | QueryError> {
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);

@@ -1,0 +1,426 @@
+#!/usr/bin/env node
+// PostgreSQL event-store benchmark: raw ceiling vs @oms/adapters-pg appendToStream vs Emmett, and list-page latency.
+//
+//   pnpm --filter @oms/adapters-pg build && node benchmarks/pg-bench.mjs [--quick] [--json] [--runs N] [--seconds S]
+//
+// Uses DATABASE_URL when set, otherwise starts an embedded PostgreSQL (default durability settings) in a temp dir.
+// Every contender runs on the same server, interleaved, at each concurrency; the figures are medians over runs.
+// --json prints the results as JSON on stdout (the table goes to stderr then).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
+import {
+  createPgOrderStore,
+  createPool,
+  databaseUrlFor,
+  runMigrations,
+  startEmbeddedPostgres,
+} from '@oms/adapters-pg';
+import {
+  decide,
+  fold,
+  initialState,
+  ORDER_INPUT_SCHEMAS,
+  toCommand,
+  toOrderView,
+  uuidV7Generator,
+} from '@oms/domain';
+import pg from 'pg';
+
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const option = (name, fallback) => {
+  const index = args.indexOf(name);
+  return index >= 0 && args[index + 1] !== undefined ? Number(args[index + 1]) : fallback;
+};
+const quick = flag('--quick');
+const asJson = flag('--json');
+const runs = option('--runs', quick ? 2 : 3);
+const seconds = option('--seconds', quick ? 2 : 5);
+const concurrencies = [1, 8, 32];
+const listSizes = quick ? [10_000, 100_000] : [10_000, 1_000_000];
+const listSamples = quick ? 100 : 300;
+const out = asJson ? process.stderr : process.stdout;
+const log = (line = '') => out.write(`${line}\n`);
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+
+// ---- a realistic payload: the order.created event of the seed example (~700 bytes) and its view (~1 KB)
+const ids = uuidV7Generator;
+const input = ORDER_INPUT_SCHEMAS.CreateOrder.parse({
+  customer: {
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    email: 'ada@example.com',
+    phone: '+44 20 7946 0000',
+  },
+  shippingAddress: {
+    street: '12 Analytical Row',
+    city: 'London',
+    state: 'LDN',
+    postalCode: 'N1 9GU',
+    country: 'GB',
+  },
+  lines: [
+    {
+      sku: 'SKU-001',
+      productName: 'Difference Engine Manual',
+      quantity: 2,
+      unitPrice: { amount: '29.99', currencyCode: 'USD' },
+    },
+  ],
+});
+const sampleId = ids.next();
+const sampleEvents = decide(
+  toCommand({ type: 'CreateOrder', input }, sampleId, new Date().toISOString(), ids),
+  initialState(),
+)._unsafeUnwrap();
+const eventData = sampleEvents[0].data;
+const sampleView = toOrderView(fold(sampleEvents));
+const eventBytes = JSON.stringify(eventData).length;
+
+const newEvents = () => {
+  const now = new Date().toISOString();
+  const metadata = { correlationId: ids.next(), causationId: null, actor: 'bench' };
+  return [
+    {
+      eventId: ids.next(),
+      type: 'bench.first',
+      schemaVersion: 1,
+      data: eventData,
+      metadata,
+      occurredAt: now,
+    },
+    {
+      eventId: ids.next(),
+      type: 'bench.second',
+      schemaVersion: 1,
+      data: eventData,
+      metadata,
+      occurredAt: now,
+    },
+  ];
+};
+
+// Each worker appends two events at a time to its own stream, and starts a new stream every 50 appends.
+const STREAM_LENGTH = 50;
+
+const measure = async (concurrency, appendOnce) => {
+  let done = 0;
+  let failed = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      let stream = ids.next();
+      let version = 0;
+      while (performance.now() < deadline) {
+        if (version >= STREAM_LENGTH * 2) {
+          stream = ids.next();
+          version = 0;
+        }
+        const ok = await appendOnce(stream, version);
+        if (ok) {
+          done += 1;
+          version += 2;
+        } else failed += 1;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  if (failed > 0) log(`  (${failed} failed appends)`);
+  return done / elapsed;
+};
+
+const RAW_SCHEMA = `
+CREATE TABLE IF NOT EXISTS bench_raw_events (
+  global_position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  stream_id text NOT NULL,
+  stream_version integer NOT NULL,
+  event_id text NOT NULL,
+  event_type text NOT NULL,
+  data jsonb NOT NULL,
+  metadata jsonb NOT NULL,
+  occurred_at timestamptz NOT NULL,
+  UNIQUE (stream_id, stream_version)
+)`;
+
+const contenders = {
+  // The ceiling: a transaction that reads the stream's version, inserts two events and commits (4 round trips).
+  raw: (pool) => async (stream) => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const current = await client.query(
+        'SELECT coalesce(max(stream_version), 0) AS v FROM bench_raw_events WHERE stream_id = $1',
+        [stream],
+      );
+      const v = Number(current.rows[0].v);
+      const [a, b] = newEvents();
+      await client.query(
+        `INSERT INTO bench_raw_events (stream_id, stream_version, event_id, event_type, data, metadata, occurred_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7), ($1, $8, $9, $10, $11, $12, $13)`,
+        [
+          stream,
+          v + 1,
+          a.eventId,
+          a.type,
+          a.data,
+          a.metadata,
+          a.occurredAt,
+          v + 2,
+          b.eventId,
+          b.type,
+          b.data,
+          b.metadata,
+          b.occurredAt,
+        ],
+      );
+      await client.query('COMMIT');
+      return true;
+    } catch {
+      await client.query('ROLLBACK').catch(() => undefined);
+      return false;
+    } finally {
+      client.release();
+    }
+  },
+  // appendToStream: one statement, events only.
+  oms: (pool) => {
+    const { eventStore } = createPgOrderStore({ pool });
+    return async (stream, version) =>
+      (await eventStore.appendToStream(stream, newEvents(), { expectedVersion: version })).isOk();
+  },
+  // appendToStream with the inline read model (summary row + document upsert), as the service runs it.
+  'oms+readmodel': (pool) => {
+    const { eventStore } = createPgOrderStore({ pool });
+    return async (stream, version) =>
+      (
+        await eventStore.appendToStream(stream, newEvents(), {
+          expectedVersion: version,
+          snapshot: { ...sampleView, id: stream, version: version + 2 },
+        })
+      ).isOk();
+  },
+  emmett: (pool) => {
+    const store = getPostgreSQLEventStore(pool.options.connectionString, {
+      connectionOptions: { pool },
+      schema: { autoMigration: 'None' },
+    });
+    return async (stream, version) => {
+      try {
+        const events = newEvents().map((event) => ({
+          type: event.type,
+          data: event.data,
+          metadata: event.metadata,
+        }));
+        await store.appendToStream(stream, events, { expectedStreamVersion: BigInt(version) });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+  },
+};
+
+const adminQuery = async (url, sql) => {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await client.query(sql);
+  } finally {
+    await client.end();
+  }
+};
+
+const appendBenchmark = async (baseUrl) => {
+  const suffix = Date.now().toString(36);
+  const omsUrl = databaseUrlFor(baseUrl, `bench_oms_${suffix}`);
+  const emmettUrl = databaseUrlFor(baseUrl, `bench_emmett_${suffix}`);
+  await adminQuery(baseUrl, `CREATE DATABASE bench_oms_${suffix}`);
+  await adminQuery(baseUrl, `CREATE DATABASE bench_emmett_${suffix}`);
+  try {
+    const setupPool = createPool(omsUrl, { max: 1 });
+    await runMigrations(setupPool);
+    await setupPool.query(RAW_SCHEMA);
+    await setupPool.end();
+    const emmettSetup = getPostgreSQLEventStore(emmettUrl);
+    await emmettSetup.schema.migrate();
+    await emmettSetup.close();
+
+    const samples = {};
+    for (let run = 1; run <= runs; run += 1) {
+      for (const concurrency of concurrencies) {
+        for (const name of Object.keys(contenders)) {
+          const url = name === 'emmett' ? emmettUrl : omsUrl;
+          const pool = new pg.Pool({ connectionString: url, max: concurrency });
+          pool.on('error', () => undefined);
+          const appendOnce = contenders[name](pool);
+          await appendOnce(ids.next(), 0); // warm up a connection and the statement
+          const rate = await measure(concurrency, appendOnce);
+          await pool.end();
+          samples[`${name}@${concurrency}`] ??= [];
+          samples[`${name}@${concurrency}`].push(rate);
+          log(`  run ${run}/${runs} c=${concurrency} ${name.padEnd(14)} ${rate.toFixed(0)} tx/s`);
+        }
+      }
+    }
+    return concurrencies.map((concurrency) => {
+      const m = (name) => median(samples[`${name}@${concurrency}`]);
+      return {
+        concurrency,
+        raw: m('raw'),
+        oms: m('oms'),
+        omsReadModel: m('oms+readmodel'),
+        emmett: m('emmett'),
+        omsVsRaw: m('oms') / m('raw'),
+        omsReadModelVsRaw: m('oms+readmodel') / m('raw'),
+        omsVsEmmett: m('oms') / m('emmett'),
+        omsReadModelVsEmmett: m('oms+readmodel') / m('emmett'),
+        samples: Object.fromEntries(
+          Object.keys(contenders).map((name) => [name, samples[`${name}@${concurrency}`]]),
+        ),
+      };
+    });
+  } finally {
+    await adminQuery(baseUrl, `DROP DATABASE IF EXISTS bench_oms_${suffix} WITH (FORCE)`);
+    await adminQuery(baseUrl, `DROP DATABASE IF EXISTS bench_emmett_${suffix} WITH (FORCE)`);
+  }
+};
+
+// ---- listing: seed the read model directly (INSERT ... SELECT generate_series), then time keyset pages.
+const SEED_SQL = `
+INSERT INTO oms_orders (id, status, channel, customer_email, created_at, updated_at, version, summary, document)
+SELECT id, status, channel, email, at, at, 1,
+       jsonb_build_object('id', id, 'status', status, 'channel', channel, 'externalId', null,
+                          'customerEmail', email, 'orderTotal', jsonb_build_object('amount', '59.98', 'currencyCode', 'USD'),
+                          'lineCount', 1, 'version', 1, 'createdAt', at, 'updatedAt', at),
+       '{}'::jsonb
+  FROM (SELECT gen_random_uuid()::text AS id,
+               (ARRAY['DRAFT','CONFIRMED','PARTIALLY_SHIPPED','SHIPPED','DELIVERED','COMPLETED','CANCELLED','UNFULFILLABLE'])[1 + n % 8] AS status,
+               (ARRAY['ECOMMERCE','MARKETPLACE','B2B','DIRECT'])[1 + n % 4] AS channel,
+               'buyer' || (n % 20000) || '@example.com' AS email,
+               timestamptz '2025-01-01' + n * interval '7 seconds' AS at
+          FROM generate_series($1::integer, $2::integer) AS n) s`;
+
+const listBenchmark = async (baseUrl) => {
+  const name = `bench_list_${Date.now().toString(36)}`;
+  await adminQuery(baseUrl, `CREATE DATABASE ${name}`);
+  const pool = createPool(databaseUrlFor(baseUrl, name), { max: 2 });
+  const { queries } = createPgOrderStore({ pool });
+  const results = [];
+  try {
+    await runMigrations(pool);
+    let seeded = 0;
+    for (const size of listSizes) {
+      const started = performance.now();
+      for (let from = seeded + 1; from <= size; from += 100_000)
+        await pool.query(SEED_SQL, [from, Math.min(size, from + 99_999)]);
+      seeded = size;
+      await pool.query('VACUUM ANALYZE oms_orders');
+      log(`  seeded ${size} orders in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      const middle = await pool.query(
+        'SELECT created_at, id FROM oms_orders ORDER BY created_at DESC, id DESC OFFSET $1 LIMIT 1',
+        [Math.floor(size / 2)],
+      );
+      const deepCursor = Buffer.from(
+        JSON.stringify([middle.rows[0].created_at.toISOString(), middle.rows[0].id]),
+      ).toString('base64url');
+      const cases = {
+        'first page': {},
+        'page at the middle': { cursor: deepCursor },
+        'status x2, middle': { status: ['CONFIRMED', 'SHIPPED'], cursor: deepCursor },
+        'channel, middle': { channel: 'B2B', cursor: deepCursor },
+        customerEmail: { customerEmail: 'buyer4242@example.com' },
+      };
+      for (const [label, filter] of Object.entries(cases)) {
+        const query = { limit: 20, ...filter };
+        for (let i = 0; i < 10; i += 1) await queries.listOrders(query);
+        const times = [];
+        for (let i = 0; i < listSamples; i += 1) {
+          const t0 = performance.now();
+          const page = await queries.listOrders(query);
+          times.push(performance.now() - t0);
+          if (page.isErr()) throw new Error(page.error.message);
+        }
+        results.push({
+          orders: size,
+          case: label,
+          p50ms: median(times),
+          p95ms: percentile(times, 95),
+        });
+      }
+    }
+    return results;
+  } finally {
+    await pool.end();
+    await adminQuery(baseUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  }
+};
+
+const main = async () => {
+  let server;
+  let folder;
+  let baseUrl = process.env.DATABASE_URL;
+  if (!baseUrl) {
+    folder = await mkdtemp(join(tmpdir(), 'oms-bench-'));
+    server = await startEmbeddedPostgres({
+      dataDir: join(folder, 'data'),
+      postgresFlags: ['-c', 'max_connections=200'],
+    });
+    baseUrl = server.url;
+  }
+  try {
+    const version = (await adminQuery(baseUrl, 'SHOW server_version')).rows[0].server_version;
+    const settings = (
+      await adminQuery(
+        baseUrl,
+        "SELECT string_agg(name || '=' || setting, ' ') AS s FROM pg_settings WHERE name IN ('fsync','synchronous_commit','shared_buffers')",
+      )
+    ).rows[0].s;
+    log(
+      `PostgreSQL ${version} (${server ? 'embedded' : 'DATABASE_URL'}; ${settings}); ${runs} runs x ${seconds}s; event ~${eventBytes} B`,
+    );
+    log('append benchmark (2 events per append):');
+    const append = await appendBenchmark(baseUrl);
+    log('list benchmark:');
+    const list = await listBenchmark(baseUrl);
+
+    log();
+    log(
+      'appends/s (median)   raw ceiling   oms append   oms+readmodel   emmett   oms/raw  oms+rm/raw  oms/emmett  oms+rm/emmett',
+    );
+    for (const row of append)
+      log(
+        `concurrency ${String(row.concurrency).padEnd(8)} ${row.raw.toFixed(0).padStart(11)} ${row.oms.toFixed(0).padStart(12)} ${row.omsReadModel.toFixed(0).padStart(15)} ${row.emmett.toFixed(0).padStart(8)} ${row.omsVsRaw.toFixed(2).padStart(8)} ${row.omsReadModelVsRaw.toFixed(2).padStart(11)} ${row.omsVsEmmett.toFixed(2).padStart(11)} ${row.omsReadModelVsEmmett.toFixed(2).padStart(14)}`,
+      );
+    log();
+    log('list page (limit 20)         orders       p50 ms   p95 ms');
+    for (const row of list)
+      log(
+        `${row.case.padEnd(28)} ${String(row.orders).padStart(8)} ${row.p50ms.toFixed(2).padStart(10)} ${row.p95ms.toFixed(2).padStart(8)}`,
+      );
+    if (asJson)
+      process.stdout.write(
+        `${JSON.stringify({ server: { version, embedded: Boolean(server), settings }, runs, seconds, eventBytes, append, list }, null, 2)}\n`,
+      );
+  } finally {
+    await server?.stop();
+    if (folder) await rm(folder, { recursive: true, force: true });
+  }
+};
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
