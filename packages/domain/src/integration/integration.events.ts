@@ -134,6 +134,9 @@ const reasonOf = (event: OrderEvent): string | undefined =>
     ? event.data.reason
     : undefined;
 
+/** The schema version of `order.status_changed`, which has no stored event of its own. */
+const STATUS_CHANGED_SCHEMA_VERSION = 1;
+
 const message = (
   recorded: RecordedEvent,
   eventId: string,
@@ -146,7 +149,9 @@ const message = (
     aggregateId: recorded.streamId,
     aggregateType: 'Order',
     occurredAt: recorded.occurredAt,
-    version: recorded.streamVersion,
+    // the event's schema version (spec §3: `"version": 1` on order.confirmed), not the stream version
+    version:
+      eventType === 'order.status_changed' ? STATUS_CHANGED_SCHEMA_VERSION : recorded.schemaVersion,
     payload,
   };
   return {
