@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
 import type { OrderRequest } from '../application/orderRequests.js';
@@ -88,19 +89,42 @@ export const inboundToRequest = (
   const eventId = envelope.success ? envelope.data.eventId : undefined;
   const withId = (request: OrderRequest): InboundCommand =>
     eventId === undefined ? { request } : { request, eventId };
+  /**
+   * A shipment without its own id gets one from the message (the envelope's event id, else a digest of the
+   * payload), so that a redelivered message is the same shipment, a no-op, rather than a second one.
+   */
+  const shipmentIdOf = (parsed: { readonly shipmentId?: string | undefined }): string =>
+    parsed.shipmentId ??
+    (eventId !== undefined && eventId.length <= 100 ? eventId : undefined) ??
+    `msg-${createHash('sha256')
+      .update(`${topic}\n${eventId ?? JSON.stringify(parsed)}`)
+      .digest('hex')
+      .slice(0, 32)}`;
   switch (topic) {
     case 'oms.fulfillment.shipped': {
       const parsed = FulfillmentShippedSchema.safeParse(payload);
       if (!parsed.success) return err(validationFailed(fieldErrors(parsed.error)));
       const { orderId, ...input } = parsed.data;
-      return ok(withId({ type: 'ShipOrder', orderId, input }));
+      return ok(
+        withId({
+          type: 'ShipOrder',
+          orderId,
+          input: { ...input, shipmentId: shipmentIdOf(parsed.data) },
+        }),
+      );
     }
     case 'oms.fulfillment.partially-shipped': {
       const parsed = FulfillmentPartiallyShippedSchema.safeParse(payload);
       if (!parsed.success) return err(validationFailed(fieldErrors(parsed.error)));
       const { orderId, shippedLineIds, lines, ...rest } = parsed.data;
       const shipmentLines = lines ?? (shippedLineIds ?? []).map((lineId) => ({ lineId }));
-      return ok(withId({ type: 'ShipOrder', orderId, input: { ...rest, lines: shipmentLines } }));
+      return ok(
+        withId({
+          type: 'ShipOrder',
+          orderId,
+          input: { ...rest, shipmentId: shipmentIdOf(parsed.data), lines: shipmentLines },
+        }),
+      );
     }
     case 'oms.fulfillment.unfulfillable': {
       const parsed = FulfillmentUnfulfillableSchema.safeParse(payload);
