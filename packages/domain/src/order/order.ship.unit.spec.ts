@@ -18,11 +18,11 @@ const ship = (
 });
 
 /** Runs commands one after another, each against the state the previous ones left. */
-const run = (history: OrderEvent[], ...commands: OrderCommandOf<'ShipOrder'>[]): OrderEvent[] =>
-  commands.reduce(
-    (events, command) => [...events, ...decide(command, fold(events))._unsafeUnwrap()],
-    history,
-  );
+const run = (history: OrderEvent[], ...commands: OrderCommandOf<'ShipOrder'>[]): OrderEvent[] => {
+  const events = [...history];
+  for (const command of commands) events.push(...decide(command, fold(events))._unsafeUnwrap());
+  return events;
+};
 
 const confirmedOrder = historyFor('CONFIRMED'); // line A: 2, line B: 3
 

@@ -1,6 +1,6 @@
 import type { Money } from '../shared/money.js';
 import type { Address, Customer } from '../shared/schemas.js';
-import type { Channel, OrderStatus } from './order.status.js';
+import type { Channel } from './order.status.js';
 
 export type { OrderStatus } from './order.status.js';
 
