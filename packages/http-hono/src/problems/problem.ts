@@ -105,6 +105,12 @@ const extensionsOf = (error: ApplicationError): Record<string, unknown> => {
   return extensions;
 };
 
+/** Infrastructure messages may name hosts, SQL or drivers: clients get a fixed text, the logs get the rest. */
+const INFRASTRUCTURE_DETAIL: Partial<Record<ProblemCode, string>> = {
+  internal: 'an unexpected error occurred; the request id identifies it in the logs',
+  'service-unavailable': 'the database is unreachable; retry later',
+};
+
 /**
  * The problem for an application error. A version conflict is 412 when the client named the version (If-Match),
  * 409 when the server lost every retry on its own.
@@ -115,14 +121,11 @@ export const problemFromError = (
 ): Problem =>
   problem({
     code: error.code,
-    detail:
-      error.code === 'internal'
-        ? 'an unexpected error occurred; the request id identifies it in the logs'
-        : error.message,
+    detail: INFRASTRUCTURE_DETAIL[error.code] ?? error.message,
     instance: where.instance,
     ...(where.requestId ? { requestId: where.requestId } : {}),
     ...(error.code === 'concurrency-conflict' && where.ifMatch === false ? { status: 409 } : {}),
-    extensions: error.code === 'internal' ? {} : extensionsOf(error),
+    extensions: error.code in INFRASTRUCTURE_DETAIL ? {} : extensionsOf(error),
   });
 
 export const problemResponse = (
@@ -132,6 +135,7 @@ export const problemResponse = (
 ): Response =>
   c.body(JSON.stringify(body), body.status as ContentfulStatusCode, {
     ...headers,
+    ...(body.status === 503 ? { 'Retry-After': '1' } : {}),
     'Content-Type': PROBLEM_CONTENT_TYPE,
   });
 

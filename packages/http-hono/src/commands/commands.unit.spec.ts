@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, requestFingerprint } from './fingerprint.js';
+import { parseIdempotencyKey, parseIfMatch } from './headers.js';
+import { nulCharacterErrors } from './textSafety.js';
+
+describe('If-Match', () => {
+  it('reads a quoted, weak or bare version; * and absence name none', () => {
+    expect(parseIfMatch('"3"')._unsafeUnwrap()).toBe(3);
+    expect(parseIfMatch('W/"12"')._unsafeUnwrap()).toBe(12);
+    expect(parseIfMatch('7')._unsafeUnwrap()).toBe(7);
+    expect(parseIfMatch('*')._unsafeUnwrap()).toBeUndefined();
+    expect(parseIfMatch(undefined)._unsafeUnwrap()).toBeUndefined();
+    expect(parseIfMatch('"abc"').isErr()).toBe(true);
+    expect(parseIfMatch('"1", "2"').isErr()).toBe(true);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('is 1 to 255 printable ASCII characters', () => {
+    expect(parseIdempotencyKey('abc-123 x')._unsafeUnwrap()).toBe('abc-123 x');
+    expect(parseIdempotencyKey('k'.repeat(255)).isOk()).toBe(true);
+    expect(parseIdempotencyKey('k'.repeat(256)).isErr()).toBe(true);
+    expect(parseIdempotencyKey('').isErr()).toBe(true);
+    expect(parseIdempotencyKey('caf\u00e9').isErr()).toBe(true);
+    expect(parseIdempotencyKey('tab\there').isErr()).toBe(true);
+  });
+});
+
+describe('fingerprints', () => {
+  it('ignore key order, not values, method or path', () => {
+    expect(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }] })).toBe('{"a":[{"c":3,"d":2}],"b":1}');
+    const base = requestFingerprint('POST', '/v1/orders', { a: 1, b: 2 });
+    expect(requestFingerprint('post', '/v1/orders', { b: 2, a: 1 })).toBe(base);
+    expect(requestFingerprint('POST', '/v1/orders', { a: 1, b: 3 })).not.toBe(base);
+    expect(requestFingerprint('POST', '/v1/orders/x', { a: 1, b: 2 })).not.toBe(base);
+  });
+});
+
+describe('NUL characters', () => {
+  it('are found in values and keys at any depth, with their paths', () => {
+    expect(nulCharacterErrors({ a: 'ok', b: ['x', 'y\u0000'], c: { 'k\u0000': 'v' } })).toEqual([
+      { path: 'b.1', message: 'must not contain NUL (U+0000) characters' },
+      { path: 'c.k\\u0000', message: 'a key must not contain NUL (U+0000) characters' },
+    ]);
+    expect(nulCharacterErrors({ a: 'fine', n: 1, z: null })).toEqual([]);
+  });
+});
