@@ -1,1 +1,144 @@
-export {};
+import { createPgCheckpointStore, createPgOrderStore, rebuildReadModels } from '@oms/adapters-pg';
+import { stateFromEvents } from '@oms/domain';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Database, openDatabase } from './database.js';
+import { buildRelay, countEventsAfter, createKafkaClient, RELAY_NAME } from './kafka.js';
+import { createLogger } from './logger.js';
+
+const USAGE = `usage: pnpm oms <command>
+
+commands:
+  migrate              apply the schema migrations and exit
+  rebuild              recompute the order read models from the events
+  relay-status         the relay's checkpoint, and its lag in events and seconds
+  replay <orderId>     print an order's stored events as JSON lines, then its folded state
+  relay                run the outbox relay as its own process (needs KAFKA_BROKERS) until SIGTERM/SIGINT
+
+Configuration comes from the same environment variables as the server (DATABASE_URL, OMS_DATA_DIR, KAFKA_BROKERS, ...).`;
+
+const out = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
+
+const withDatabase = async (
+  config: Config,
+  run: (database: Database) => Promise<number>,
+): Promise<number> => {
+  const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
+  const database = await openDatabase(config, logger, 'oms-cli');
+  try {
+    return await run(database);
+  } finally {
+    await database.close();
+  }
+};
+
+const relayStatus = async (database: Database): Promise<number> => {
+  const position = await createPgCheckpointStore(database.pool).load(RELAY_NAME);
+  const pending = await countEventsAfter(database.pool)(position);
+  const oldest = await database.pool.query<{ occurred_at: Date | null; head: string | null }>(
+    `SELECT (SELECT min(occurred_at) FROM oms_events WHERE global_position > $1) AS occurred_at,
+            (SELECT max(global_position) FROM oms_events) AS head`,
+    [position],
+  );
+  const row = oldest.rows[0];
+  out({
+    relay: RELAY_NAME,
+    checkpoint: position,
+    head: Number(row?.head ?? 0),
+    lagEvents: pending,
+    lagSeconds: row?.occurred_at ? Math.max(0, (Date.now() - row.occurred_at.getTime()) / 1000) : 0,
+  });
+  return 0;
+};
+
+const replay = async (database: Database, orderId: string | undefined): Promise<number> => {
+  if (!orderId) {
+    process.stderr.write('replay needs an order id\n');
+    return 2;
+  }
+  const store = createPgOrderStore({ pool: database.pool });
+  const stream = await store.eventStore.readStream(orderId);
+  if (stream.isErr()) {
+    process.stderr.write(`${stream.error.message}\n`);
+    return 1;
+  }
+  if (stream.value.version === 0) {
+    process.stderr.write(`order ${orderId} has no events\n`);
+    return 1;
+  }
+  for (const event of stream.value.events) out(event);
+  const state = stateFromEvents(stream.value.events);
+  out({ state: state.status === 'NONE' ? null : { status: state.status, version: state.version } });
+  return 0;
+};
+
+const runRelay = async (config: Config): Promise<number> => {
+  if (!config.KAFKA_BROKERS) {
+    process.stderr.write('KAFKA_BROKERS is not set: there is nothing to relay to\n');
+    return 2;
+  }
+  const brokers = config.KAFKA_BROKERS;
+  const logger = createLogger(config.LOG_LEVEL);
+  const database = await openDatabase(config, logger, 'oms-relay');
+  const store = createPgOrderStore({ pool: database.pool });
+  const relay = buildRelay(config, logger, createKafkaClient(config, logger, brokers), {
+    eventStore: store.eventStore,
+    pool: database.pool,
+  });
+  await relay.start();
+  logger.info({ brokers }, 'relay running (it publishes while it holds the lease)');
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+  logger.info('relay stopping: publishing what is committed, then releasing the lease');
+  await relay.stop();
+  await database.close();
+  return 0;
+};
+
+const main = async (): Promise<number> => {
+  const [command, ...rest] = process.argv.slice(2);
+  if (!command || command === 'help' || command === '--help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command ? 0 : 2;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  switch (command) {
+    case 'migrate':
+      return withDatabase(config, async () => {
+        out({ migrated: true });
+        return 0;
+      });
+    case 'rebuild':
+      return withDatabase(config, async (database) => {
+        out(await rebuildReadModels(database.pool));
+        return 0;
+      });
+    case 'relay-status':
+      return withDatabase(config, relayStatus);
+    case 'replay':
+      return withDatabase(config, (database) => replay(database, rest[0]));
+    case 'relay':
+      return runRelay(config);
+    default:
+      process.stderr.write(`unknown command ${command}\n${USAGE}\n`);
+      return 2;
+  }
+};
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -17,12 +17,24 @@ const ConfigSchema = z.object({
   OMS_DATA_DIR: z.string().min(1).default('.oms'),
   KAFKA_BROKERS: z
     .string()
-    .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
-    .refine((brokers) => brokers.length > 0 && brokers.every((broker) => /^[^\s:]+:\d{1,5}$/.test(broker)), {
-      message: 'must be a comma-separated list of host:port',
-    })
+    .transform((value) =>
+      value
+        .split(',')
+        .map((broker) => broker.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (brokers) =>
+        brokers.length > 0 && brokers.every((broker) => /^[^\s:]+:\d{1,5}$/.test(broker)),
+      {
+        message: 'must be a comma-separated list of host:port',
+      },
+    )
     .optional(),
   KAFKA_CLIENT_ID: z.string().min(1).default('oms-order-intake'),
+  /** Real clusters: on. librdkafka's mock cluster cannot do idempotent producers or create topics. */
+  KAFKA_IDEMPOTENT: flag.default(true),
+  KAFKA_CREATE_TOPICS: flag.default(true),
   OMS_RELAY: flag.default(true),
   OMS_CONSUMER: flag.default(true),
   SHOPIFY_WEBHOOK_SECRET: z.string().min(1).optional(),
@@ -38,10 +50,14 @@ export class ConfigError extends Error {}
 
 /** Reads the environment; a bad value is one line naming the variable. Empty strings count as unset. */
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
   const parsed = ConfigSchema.safeParse(present);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.')}: ${issue.message}`,
+    );
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   return { ...parsed.data, dataDir: resolve(parsed.data.OMS_DATA_DIR) };

@@ -1,0 +1,118 @@
+import {
+  buildAsyncApiDocument,
+  createConsumer,
+  createRelay,
+  type InboundConsumer,
+  type Relay,
+} from '@oms/adapters-kafka';
+import { acquireLease, createPgCheckpointStore } from '@oms/adapters-pg';
+import type { EventStore, IdempotencyStore, OrderCommandHandler } from '@oms/domain';
+import { Kafka, logLevel } from 'kafkajs';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+
+export const RELAY_NAME = 'oms-relay';
+
+export interface KafkaParts {
+  readonly relay?: Relay;
+  readonly consumer?: InboundConsumer;
+  stop(): Promise<void>;
+}
+
+const kafkaLogger =
+  (logger: Logger) =>
+  () =>
+  ({ level, log }: { level: number; log: { message: string } & Record<string, unknown> }) => {
+    const { message, ...rest } = log;
+    const fields = { kafka: rest };
+    if (level === logLevel.ERROR) logger.warn(fields, message);
+    else if (level === logLevel.WARN) logger.info(fields, message);
+    else logger.debug(fields, message);
+  };
+
+export const createKafkaClient = (
+  config: Config,
+  logger: Logger,
+  brokers: readonly string[],
+): Kafka =>
+  new Kafka({
+    clientId: config.KAFKA_CLIENT_ID,
+    brokers: [...brokers],
+    logLevel: logLevel.WARN,
+    logCreator: kafkaLogger(logger),
+    retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5_000 },
+  });
+
+/** Counts committed events after a position: the relay's lag in events. */
+export const countEventsAfter =
+  (pool: pg.Pool) =>
+  async (position: number): Promise<number> => {
+    const result = await pool.query<{ pending: string }>(
+      'SELECT count(*) AS pending FROM oms_events WHERE global_position > $1',
+      [position],
+    );
+    return Number(result.rows[0]?.pending ?? 0);
+  };
+
+export interface RelayParts {
+  readonly eventStore: EventStore;
+  readonly pool: pg.Pool;
+}
+
+export const buildRelay = (
+  config: Config,
+  logger: Logger,
+  kafka: Kafka,
+  { eventStore, pool }: RelayParts,
+): Relay =>
+  createRelay({
+    eventStore,
+    checkpoints: createPgCheckpointStore(pool),
+    lease: () => acquireLease(pool, RELAY_NAME),
+    kafka,
+    options: {
+      name: RELAY_NAME,
+      idempotent: config.KAFKA_IDEMPOTENT,
+      createTopics: config.KAFKA_CREATE_TOPICS,
+      countPending: countEventsAfter(pool),
+      onError: (error) => logger.warn({ relayError: error.code, err: error.cause }, error.message),
+    },
+  });
+
+/** The relay and the consumer, when Kafka is configured and they are switched on. */
+export const startKafka = async (
+  config: Config,
+  logger: Logger,
+  deps: RelayParts & {
+    readonly handle: OrderCommandHandler;
+    readonly idempotency: IdempotencyStore;
+  },
+): Promise<KafkaParts> => {
+  const brokers = config.KAFKA_BROKERS;
+  if (!brokers) return { stop: async () => undefined };
+  const kafka = createKafkaClient(config, logger, brokers);
+  const relay = config.OMS_RELAY ? buildRelay(config, logger, kafka, deps) : undefined;
+  const consumer = config.OMS_CONSUMER
+    ? createConsumer({
+        handle: deps.handle,
+        idempotency: deps.idempotency,
+        kafka,
+        options: { idempotent: config.KAFKA_IDEMPOTENT },
+      })
+    : undefined;
+  await relay?.start();
+  // The consumer joins its group in the background: a broker that is down does not hold up the HTTP API.
+  consumer
+    ?.start()
+    .catch((error: unknown) => logger.error({ err: error }, 'the Kafka consumer failed to start'));
+  return {
+    ...(relay ? { relay } : {}),
+    ...(consumer ? { consumer } : {}),
+    stop: async () => {
+      await Promise.allSettled([relay?.stop(), consumer?.stop()]);
+    },
+  };
+};
+
+export { buildAsyncApiDocument };

@@ -1,0 +1,136 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findFreePort } from '@oms/adapters-pg';
+import { orderFixtures } from '@oms/domain/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const dataDir = mkdtempSync(join(tmpdir(), 'oms-server-e2e-'));
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+/** The real server process, on its own embedded PostgreSQL (no DATABASE_URL), as `pnpm start` runs it. */
+const startServer = async (port: number): Promise<Started> => {
+  const env = { ...process.env, PORT: String(port), OMS_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+  delete env.DATABASE_URL;
+  delete env.KAFKA_BROKERS;
+  const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  const deadline = Date.now() + 90_000;
+  while (!output.includes('listening on')) {
+    if (child.exitCode !== null)
+      throw new Error(`the server exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`the server did not start in time:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { child, url: `http://127.0.0.1:${port}`, output: () => output, exited };
+};
+
+const stop = async (server: Started): Promise<number | null> => {
+  server.child.kill('SIGTERM');
+  return server.exited;
+};
+
+let running: Started | undefined;
+let createdOrderId = '';
+afterAll(async () => {
+  if (running && running.child.exitCode === null) await stop(running);
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the reference server process', () => {
+  it('refuses a bad configuration with one line naming the variable', () => {
+    const result = spawnSync(process.execPath, [main], {
+      env: { ...process.env, PORT: 'eighty', OMS_DATA_DIR: dataDir },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^invalid configuration: PORT: /);
+  });
+
+  it('runs the seed example on the embedded database, stops on SIGTERM with 0, and keeps the order across a restart', async () => {
+    const port = await findFreePort();
+    running = await startServer(port);
+    expect(running.output()).toMatch(/embedded PostgreSQL/);
+    expect(running.output()).toMatch(/KAFKA_BROKERS is not set/);
+
+    const created = await fetch(`${running.url}/v1/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(orderFixtures.seedCreateOrderBody()),
+    });
+    expect(created.status).toBe(201);
+    const order = (await created.json()) as {
+      id: string;
+      status: string;
+      orderTotal: { amount: string };
+    };
+    expect(order.status).toBe('DRAFT');
+    expect(order.orderTotal.amount).toBe('59.98');
+    expect(created.headers.get('location')).toBe(`/v1/orders/${order.id}`);
+    createdOrderId = order.id;
+
+    const confirmed = await fetch(`${running.url}/v1/orders/${order.id}/confirm`, {
+      method: 'POST',
+    });
+    expect(confirmed.status).toBe(200);
+    expect(((await confirmed.json()) as { status: string }).status).toBe('CONFIRMED');
+
+    const asyncApi = await fetch(`${running.url}/asyncapi.json`);
+    expect(((await asyncApi.json()) as { asyncapi: string }).asyncapi).toBe('3.0.0');
+
+    expect(await stop(running)).toBe(0);
+
+    running = await startServer(port);
+    const again = await fetch(`${running.url}/v1/orders/${order.id}`);
+    expect(again.status).toBe(200);
+    expect(again.headers.get('etag')).toBe('"2"');
+    expect(((await again.json()) as { status: string }).status).toBe('CONFIRMED');
+    expect(await stop(running)).toBe(0);
+  });
+
+  it('replays an order as JSON lines with the operators CLI and rebuilds the read models', async () => {
+    const env = { ...process.env, OMS_DATA_DIR: dataDir };
+    delete env.DATABASE_URL;
+    const list = spawnSync(process.execPath, [cli, 'rebuild'], { env, encoding: 'utf8' });
+    expect(list.status, list.stderr).toBe(0);
+    expect(JSON.parse(list.stdout.trim().split('\n').at(-1) ?? '{}')).toMatchObject({ orders: 1 });
+    const replay = spawnSync(process.execPath, [cli, 'replay', createdOrderId], {
+      env,
+      encoding: 'utf8',
+    });
+    expect(replay.status, replay.stderr).toBe(0);
+    const lines = replay.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.type ?? 'state')).toEqual([
+      'order.created',
+      'order.confirmed',
+      'state',
+    ]);
+    expect(lines.at(-1)).toEqual({ state: { status: 'CONFIRMED', version: 2 } });
+    const status = spawnSync(process.execPath, [cli, 'relay-status'], { env, encoding: 'utf8' });
+    expect(status.status, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout.trim())).toMatchObject({ checkpoint: 0, lagEvents: 2 });
+  });
+});

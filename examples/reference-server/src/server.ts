@@ -1,0 +1,127 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createPgOrderStore } from '@oms/adapters-pg';
+import { createOrderCommandHandler, systemClock, uuidV7Generator } from '@oms/domain';
+import { createApp } from '@oms/http-hono';
+import type { Logger } from 'pino';
+import { Gauge, Registry } from 'prom-client';
+import type { Config } from './config.js';
+import { openDatabase } from './database.js';
+import { buildAsyncApiDocument, startKafka } from './kafka.js';
+
+export interface RunningServer {
+  readonly url: string;
+  /** Stops accepting, finishes in-flight requests, stops the relay and consumer, closes the database. */
+  stop(): Promise<void>;
+}
+
+const closeHttp = (server: ReturnType<typeof serve>, timeoutMs: number): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      if ('closeAllConnections' in server) server.closeAllConnections();
+      resolve();
+    }, timeoutMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  });
+
+export const startServer = async (config: Config, logger: Logger): Promise<RunningServer> => {
+  const database = await openDatabase(config, logger, 'oms-reference-server');
+  const store = createPgOrderStore({ pool: database.pool });
+  const handle = createOrderCommandHandler({
+    eventStore: store.eventStore,
+    idempotency: store.idempotency,
+    clock: systemClock,
+    ids: uuidV7Generator,
+    maxRetries: 10,
+  });
+  const kafka = await startKafka(config, logger, { ...store, pool: database.pool, handle });
+
+  const metricsRegistry = new Registry();
+  const relay = kafka.relay;
+  if (relay) {
+    new Gauge({
+      name: 'oms_relay_lag_events',
+      help: 'Committed events not yet published to Kafka',
+      registers: [metricsRegistry],
+      collect() {
+        this.set(relay.lag().events);
+      },
+    });
+    new Gauge({
+      name: 'oms_relay_lag_seconds',
+      help: 'Age of the oldest committed event not yet published to Kafka',
+      registers: [metricsRegistry],
+      collect() {
+        this.set(relay.lag().seconds);
+      },
+    });
+  }
+
+  const app = createApp(
+    {
+      ...store,
+      ready: async () => {
+        try {
+          await database.pool.query('SELECT 1');
+          return true;
+        } catch {
+          return false;
+        }
+      },
+    },
+    {
+      logger,
+      metricsRegistry,
+      requireIdempotencyKey: config.OMS_REQUIRE_IDEMPOTENCY_KEY,
+      ...(config.OMS_API_KEYS ? { apiKeys: config.OMS_API_KEYS } : {}),
+      ...(config.SHOPIFY_WEBHOOK_SECRET ? { shopifySecret: config.SHOPIFY_WEBHOOK_SECRET } : {}),
+    },
+  );
+  const asyncApi = buildAsyncApiDocument();
+  app.get('/asyncapi.json', (c) => c.json(asyncApi));
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const listening = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () =>
+      resolve(listening),
+    );
+    listening.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
+  logger.info(
+    {
+      url,
+      database: database.description,
+      kafka: config.KAFKA_BROKERS
+        ? {
+            brokers: config.KAFKA_BROKERS,
+            relay: Boolean(kafka.relay),
+            consumer: Boolean(kafka.consumer),
+          }
+        : 'off',
+    },
+    `OMS Order Intake listening on ${url} (database: ${database.description}; kafka: ${config.KAFKA_BROKERS ? config.KAFKA_BROKERS.join(',') : 'off'})`,
+  );
+  if (!config.KAFKA_BROKERS)
+    logger.info(
+      'KAFKA_BROKERS is not set: publishing and consuming are off; every event is still stored and will be published once Kafka is configured',
+    );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    stop: () => {
+      stopping ??= (async () => {
+        await closeHttp(server, config.OMS_SHUTDOWN_TIMEOUT_MS);
+        await kafka.stop();
+        await database.close();
+      })();
+      return stopping;
+    },
+  };
+};
