@@ -13,6 +13,13 @@ export const PublishedHeadersSchema = z
     ce_source: z.literal(CLOUDEVENTS_SOURCE),
     ce_time: z.string().meta({ format: 'date-time' }),
     ce_subject: z.string().meta({ format: 'uuid', description: 'the order id' }).optional(),
+    'oms-stream-version': z.string().regex(/^\d+$/).meta({
+      description: 'the order stream version of the stored event (ordering and de-duplication)',
+    }),
+    'oms-position': z
+      .string()
+      .regex(/^\d+$/)
+      .meta({ description: 'the global position of the stored event in the event store' }),
     traceparent: z
       .string()
       .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/)
@@ -24,6 +31,13 @@ export const PublishedHeadersSchema = z
 /** Headers the consumer reads from inbound messages (all optional). */
 export const InboundHeadersSchema = z
   .object({
+    'oms-stream-version': z.string().regex(/^\d+$/).meta({
+      description: 'the order stream version of the stored event (ordering and de-duplication)',
+    }),
+    'oms-position': z
+      .string()
+      .regex(/^\d+$/)
+      .meta({ description: 'the global position of the stored event in the event store' }),
     traceparent: z.string().optional(),
     'correlation-id': z.string().optional(),
   })

@@ -38,6 +38,11 @@ export const createStateCache = (capacity: number): StateCache => {
   };
 };
 
+/** An integration message and the version of the stored event it came from. */
+export interface RelayMessage extends IntegrationMessage {
+  readonly streamVersion: number;
+}
+
 const toOrderEvent = (event: RecordedEvent): OrderEvent =>
   ({ type: event.type, data: event.data }) as OrderEvent;
 
@@ -51,7 +56,7 @@ export const buildMessages = (
   events: readonly RecordedEvent[],
   cache: StateCache,
   readConcurrency: number,
-): ResultAsync<IntegrationMessage[], InfrastructureError> => {
+): ResultAsync<RelayMessage[], InfrastructureError> => {
   const states = new Map<string, OrderState>();
   const toRead: { streamId: string; toVersion: number }[] = [];
   const seen = new Set<string>();
@@ -67,17 +72,18 @@ export const buildMessages = (
   return readStates(eventStore, toRead, readConcurrency).andThen((read) => {
     for (const [streamId, state] of read) states.set(streamId, state);
     try {
-      const messages: IntegrationMessage[] = [];
+      const messages: RelayMessage[] = [];
       for (const event of events) {
         const before = states.get(event.streamId) ?? initialState();
         const after = evolve(before, toOrderEvent(event));
-        messages.push(...toIntegrationMessages(event, before, after));
+        for (const message of toIntegrationMessages(event, before, after))
+          messages.push({ ...message, streamVersion: event.streamVersion });
         states.set(event.streamId, after);
         cache.set(event.streamId, event.streamVersion, after);
       }
       return okAsync(messages);
     } catch (cause) {
-      return errAsync<IntegrationMessage[], InfrastructureError>({
+      return errAsync<RelayMessage[], InfrastructureError>({
         code: 'internal',
         message: `cannot map stored events to integration messages: ${String(cause)}`,
         cause,

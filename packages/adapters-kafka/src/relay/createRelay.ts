@@ -1,9 +1,4 @@
-import {
-  type EventStore,
-  type IntegrationMessage,
-  PUBLISHED_TOPICS,
-  type RecordedEvent,
-} from '@oms/domain';
+import { type EventStore, PUBLISHED_TOPICS, type RecordedEvent } from '@oms/domain';
 import { CompressionTypes, type Message, type ProducerConfig } from 'kafkajs';
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
 import { messageOf } from '../errors.js';
@@ -15,7 +10,7 @@ import {
   type TopicCreationOptions,
 } from '../kafkaPorts.js';
 import { type BackoffOptions, backoffDelay, createSleeper } from './backoff.js';
-import { buildMessages, createStateCache } from './buildMessages.js';
+import { buildMessages, createStateCache, type RelayMessage } from './buildMessages.js';
 import type { CheckpointStore, Lease, LeaseProvider } from './checkpoint.port.js';
 
 export interface RelayOptions {
@@ -43,8 +38,11 @@ export interface RelayOptions {
   readonly readConcurrency?: number;
   /** How often a standby relay retries the lease (default 5 s). */
   readonly leaseRetryMs?: number;
-  /** The store's last global position, for the lag in events (without it the lag is counted from what was read). */
-  readonly headPosition?: () => Promise<number>;
+  /**
+   * Counts committed events after a position, for the lag in events (positions need not be dense, so the lag is
+   * not a difference of positions). Without it the lag counts what was read but not yet published.
+   */
+  readonly countPending?: (afterPosition: number) => Promise<number>;
   /** Extra kafkajs producer settings (retry, metadataMaxAge, ...), when the relay creates the producer. */
   readonly producerConfig?: ProducerConfig;
   /** Called with every failure the relay recovers from (publishing, reading, checkpointing, lease). */
@@ -141,14 +139,22 @@ export const relayProducerConfig = (options: RelayOptions = {}): ProducerConfig 
   };
 };
 
-const toKafkaMessages = (messages: readonly IntegrationMessage[]) => {
+/** Transport headers beside the contract's: where the message comes from in the order's stream and the store. */
+export const STREAM_VERSION_HEADER = 'oms-stream-version';
+export const POSITION_HEADER = 'oms-position';
+
+const toKafkaMessages = (messages: readonly RelayMessage[]) => {
   const byTopic = new Map<string, Message[]>();
   for (const message of messages) {
     const list = byTopic.get(message.topic) ?? [];
     list.push({
       key: message.key,
       value: JSON.stringify(message.value),
-      headers: { ...message.headers },
+      headers: {
+        ...message.headers,
+        [STREAM_VERSION_HEADER]: String(message.streamVersion),
+        [POSITION_HEADER]: String(message.sourcePosition),
+      },
     });
     byTopic.set(message.topic, list);
   }
@@ -157,7 +163,7 @@ const toKafkaMessages = (messages: readonly IntegrationMessage[]) => {
 
 interface Pending {
   readonly events: readonly RecordedEvent[];
-  readonly messages: readonly IntegrationMessage[];
+  readonly messages: readonly RelayMessage[];
 }
 
 /**
@@ -193,7 +199,7 @@ export const createRelay = (deps: RelayDeps): Relay => {
   let pending: Pending | undefined;
   let oldestUnpublished: number | undefined;
   let waitingEstimate = 0;
-  let head: number | undefined;
+  let counted: { readonly at: number; readonly count: number } | undefined;
   let status: RelayStatus = 'stopped';
   let failures = 0;
   let publishedEvents = 0;
@@ -333,10 +339,11 @@ export const createRelay = (deps: RelayDeps): Relay => {
     return run;
   };
 
-  const refreshHead = async () => {
-    if (!options.headPosition) return;
+  const refreshCount = async () => {
+    if (!options.countPending || position === undefined) return;
+    const at = position;
     try {
-      head = await options.headPosition();
+      counted = { at, count: await options.countPending(at) };
     } catch {
       // the lag falls back to what was read
     }
@@ -367,7 +374,7 @@ export const createRelay = (deps: RelayDeps): Relay => {
   };
 
   const runLoop = async () => {
-    let headCheckedAt = 0;
+    let countedAt = 0;
     while (!stopping) {
       if (!(await takeLease())) continue;
       status = failures > 0 ? 'backing-off' : 'running';
@@ -381,9 +388,9 @@ export const createRelay = (deps: RelayDeps): Relay => {
       }
       failures = 0;
       status = 'running';
-      if (options.headPosition && now() - headCheckedAt >= 1_000) {
-        headCheckedAt = now();
-        await refreshHead();
+      if (options.countPending && now() - countedAt >= 1_000) {
+        countedAt = now();
+        await refreshCount();
       }
       if (result.value.events === 0) await sleeper.sleep(pollIntervalMs);
     }
@@ -422,7 +429,9 @@ export const createRelay = (deps: RelayDeps): Relay => {
     lag(): RelayLag {
       const at = position ?? 0;
       const events =
-        head !== undefined ? Math.max(0, head - at, pending?.events.length ?? 0) : waitingEstimate;
+        counted !== undefined && counted.at === at
+          ? Math.max(counted.count, pending?.events.length ?? 0)
+          : waitingEstimate;
       return {
         events,
         seconds:
