@@ -7,7 +7,7 @@ import { ORDER_ERROR_CODES } from './order.errors.js';
 import { ORDER_EVENT_SCHEMAS, type OrderEvent } from './order.events.js';
 import { evolve, fold } from './order.evolve.js';
 import { initialState, type OrderState } from './order.state.js';
-import { toOrderView } from './order.view.js';
+import { OrderViewSchema, toOrderSummary, toOrderView } from './order.view.js';
 
 const ORDER_ID = '0190a000-0000-7000-8000-000000000001';
 const NOW = '2026-01-16T09:00:00.000Z';
@@ -154,6 +154,11 @@ const checkInvariants = (state: OrderState, events: readonly OrderEvent[]): void
   expect(state.lines.length).toBeLessThanOrEqual(500);
   expect(new Set(state.lines.map((line) => line.lineId)).size).toBe(state.lines.length);
   const view = toOrderView(state);
+  // the view is what HTTP answers and Kafka publishes: it must satisfy its own published schema
+  expect(OrderViewSchema.parse(view)).toEqual(view);
+  expect(toOrderSummary(view)).toMatchObject({ id: view.id, lineCount: view.lines.length });
+  expect(view.status).toBe(state.status);
+  expect(view.version).toBe(events.length);
   let total = 0n;
   for (const line of view.lines) {
     expect(line.unitPrice.currencyCode).toBe(state.currencyCode);
