@@ -2,9 +2,10 @@
 // PostgreSQL event-store benchmark: raw ceiling vs @oms/adapters-pg appendToStream vs Emmett, and list-page latency.
 //
 //   pnpm --filter @oms/adapters-pg build && node benchmarks/pg-bench.mjs [--quick] [--json] [--runs N] [--seconds S]
+//   (--runs: rounds per concurrency, default 7, quick 3; --seconds: length of one slice, default 2, quick 1)
 //
 // Uses DATABASE_URL when set, otherwise starts an embedded PostgreSQL (default durability settings) in a temp dir.
-// Every contender runs on the same server, interleaved, at each concurrency; the figures are medians over runs.
+// Every contender runs on the same server, interleaved in slices, at each concurrency; figures are medians of slices.
 // --json prints the results as JSON on stdout (the table goes to stderr then).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -37,8 +38,8 @@ const option = (name, fallback) => {
 };
 const quick = flag('--quick');
 const asJson = flag('--json');
-const runs = option('--runs', quick ? 2 : 3);
-const seconds = option('--seconds', quick ? 2 : 5);
+const runs = option('--runs', quick ? 3 : 7);
+const seconds = option('--seconds', quick ? 1 : 2);
 const concurrencies = [1, 8, 32];
 const listSizes = quick ? [10_000, 100_000] : [10_000, 1_000_000];
 const listSamples = quick ? 100 : 300;
@@ -258,21 +259,30 @@ const appendBenchmark = async (baseUrl) => {
     await emmettSetup.schema.migrate();
     await emmettSetup.close();
 
+    // Contenders are interleaved in short slices, in a rotating order, so that the load of a shared machine falls
+    // on all of them alike; each figure is the median of its slices.
     const samples = {};
-    for (let run = 1; run <= runs; run += 1) {
-      for (const concurrency of concurrencies) {
-        for (const name of Object.keys(contenders)) {
-          const url = name === 'emmett' ? emmettUrl : omsUrl;
-          const pool = new pg.Pool({ connectionString: url, max: concurrency });
+    const names = Object.keys(contenders);
+    for (const concurrency of concurrencies) {
+      for (let run = 0; run < runs; run += 1) {
+        const order = names.map((_, index) => names[(index + run) % names.length]);
+        for (const name of order) {
+          // A fresh pool per slice (a server's max_connections), warmed up with `concurrency` connections.
+          const pool = new pg.Pool({
+            connectionString: name === 'emmett' ? emmettUrl : omsUrl,
+            max: concurrency,
+          });
           pool.on('error', () => undefined);
           const appendOnce = contenders[name](pool);
-          await appendOnce(ids.next(), 0); // warm up a connection and the statement
+          await Promise.all(Array.from({ length: concurrency }, () => appendOnce(ids.next(), 0)));
           const rate = await measure(concurrency, appendOnce);
           await pool.end();
           samples[`${name}@${concurrency}`] ??= [];
           samples[`${name}@${concurrency}`].push(rate);
-          log(`  run ${run}/${runs} c=${concurrency} ${name.padEnd(14)} ${rate.toFixed(0)} tx/s`);
         }
+        log(
+          `  c=${concurrency} round ${run + 1}/${runs}: ${names.map((name) => `${name} ${samples[`${name}@${concurrency}`].at(-1).toFixed(0)}`).join(', ')} appends/s`,
+        );
       }
     }
     return concurrencies.map((concurrency) => {
@@ -389,7 +399,7 @@ const main = async () => {
       )
     ).rows[0].s;
     log(
-      `PostgreSQL ${version} (${server ? 'embedded' : 'DATABASE_URL'}; ${settings}); ${runs} runs x ${seconds}s; event ~${eventBytes} B`,
+      `PostgreSQL ${version} (${server ? 'embedded' : 'DATABASE_URL'}; ${settings}); ${runs} rounds x ${seconds}s slices; event ~${eventBytes} B`,
     );
     log('append benchmark (2 events per append):');
     const append = await appendBenchmark(baseUrl);

@@ -28,6 +28,7 @@ export {
   createPool,
   guardPool,
   isConnectionError,
+  pingDatabase,
   type Queryable,
   toInfrastructureError,
 } from './pool.js';

@@ -87,3 +87,7 @@ export const attempt = <T>(run: () => Promise<T>): ResultAsync<T, Infrastructure
   ResultAsync.fromPromise(Promise.resolve().then(run), toInfrastructureError);
 
 export type Queryable = Pick<pg.Pool, 'query'>;
+
+/** Readiness probe: one trivial round trip. */
+export const pingDatabase = (db: Queryable): ResultAsync<void, InfrastructureError> =>
+  attempt(() => db.query('SELECT 1')).map(() => undefined);

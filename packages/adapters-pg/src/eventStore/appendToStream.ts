@@ -165,9 +165,18 @@ export const appendToStream = (
   )
     .orElse((error): ResultAsync<never, EventStoreError> => {
       const cause = error.code === 'internal' ? error.cause : undefined;
-      const pgCode = (cause as { code?: unknown } | undefined)?.code;
-      if (pgCode === '23505')
+      const { code: pgCode, constraint } = (cause ?? {}) as {
+        code?: unknown;
+        constraint?: unknown;
+      };
+      if (pgCode === '23505' && constraint === 'oms_events_stream_version_key')
         return errAsync(concurrencyConflict(options.expectedVersion, undefined));
+      if (pgCode === '23505' && constraint === 'oms_events_pkey')
+        return errAsync(
+          toInfrastructureError(
+            new Error('one append per transaction: positions derive from the transaction id'),
+          ),
+        );
       if (pgCode === IDEMPOTENCY_TAKEN_OVER && idempotency)
         return errAsync(keyTakenOver(idempotency.key));
       return errAsync(error);

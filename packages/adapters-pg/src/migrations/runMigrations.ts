@@ -18,6 +18,7 @@ export const runMigrations = async (
   migrations: readonly Migration[] = MIGRATIONS,
 ): Promise<MigrationReport> => {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
@@ -45,9 +46,12 @@ export const runMigrations = async (
     const current = Math.max(0, ...appliedBefore, ...applied);
     return { applied, current };
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query('ROLLBACK').catch((rollbackError: Error) => {
+      broken = rollbackError;
+    });
     throw error;
   } finally {
-    client.release();
+    // A connection that could not even roll back is destroyed rather than returned to the pool.
+    client.release(broken);
   }
 };
