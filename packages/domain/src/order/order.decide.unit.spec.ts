@@ -10,10 +10,14 @@ import {
   ORDER_ID,
 } from '../../test/builders.js';
 import { given } from '../testing/orderSpecification.js';
-import { ORDER_COMMAND_TYPES, type OrderCommandType } from './order.commands.js';
+import {
+  ORDER_COMMAND_SCHEMAS,
+  ORDER_COMMAND_TYPES,
+  type OrderCommandType,
+} from './order.commands.js';
 import { COMMAND_ACTIONS, decide } from './order.decide.js';
 import type { OrderErrorCode } from './order.errors.js';
-import type { OrderEvent } from './order.events.js';
+import { type OrderEvent, OrderEventSchema } from './order.events.js';
 import { fold } from './order.evolve.js';
 import { ORDER_STATUSES, type OrderStatus } from './order.status.js';
 
@@ -197,6 +201,8 @@ describe('decide: every (status × command) pair', () => {
   const allowedCells = cells.filter((cell) => cell.allowed !== undefined);
   it.each(allowedCells)('$status × $type decides its events', ({ status, type, allowed }) => {
     if (!allowed) throw new Error('unreachable');
+    expect(ORDER_COMMAND_SCHEMAS[type].safeParse(commandOf(type)).success).toBe(true);
+    for (const event of allowed.events) expect(OrderEventSchema.parse(event)).toEqual(event);
     const { state } = given(historyFor(status)).when(commandOf(type)).then(allowed.events);
     expect(state.status).toBe(allowed.status);
     expect(state.version).toBe(historyFor(status).length + allowed.events.length);
@@ -226,6 +232,30 @@ describe('decide: draft edits', () => {
         metadata: { now: NOW },
       })
       .thenFails('last-line');
+  });
+
+  it('keeps an order at 500 lines at most', () => {
+    const base = created();
+    const full = {
+      ...base,
+      data: {
+        ...base.data,
+        lines: Array.from({ length: 500 }, (_, i) => ({
+          ...base.data.lines[0]!,
+          lineId: `0190a000-0000-7000-8000-${(0x10000 + i).toString(16).padStart(12, '0')}`,
+        })),
+      },
+    };
+    given([full]).when(commandOf('AddLine')).thenFails('validation-failed');
+    given([
+      full,
+      {
+        type: 'order.line_removed',
+        data: { orderId: ORDER_ID, lineId: full.data.lines[0]!.lineId, removedAt: NOW },
+      },
+    ])
+      .when(commandOf('AddLine'))
+      .thenMatches([{ type: 'order.line_added' }]);
   });
 
   it('names an unknown line line-not-found for remove and change quantity', () => {
