@@ -149,6 +149,13 @@ describe('CreateOrder input', () => {
     ).toBe(true);
   });
 
+  it('names every missing section of an empty body, and of sections that are not objects', () => {
+    expect(paths({}).sort()).toEqual(['customer', 'lines', 'shippingAddress']);
+    expect(
+      paths({ customer: 'Ada', shippingAddress: null, billingAddress: 7, lines: 'many' }).sort(),
+    ).toEqual(['billingAddress', 'customer', 'lines', 'shippingAddress']);
+  });
+
   it('refuses a missing or non-object body', () => {
     for (const input of [undefined, null, 'order', 42, []])
       expect(parseInput(CreateOrder, input)._unsafeUnwrapErr().code).toBe('validation-failed');
