@@ -1,0 +1,340 @@
+#!/usr/bin/env node
+// HTTP benchmark of @oms/http-hono on PostgreSQL, next to three baselines measured in the same run on the same
+// database: Hono hello-world, Hono + `SELECT 1`, and Hono + one raw-SQL transaction inserting one event row and one
+// summary row (the floor of what a create must cost).
+//
+//   pnpm --filter @oms/http-hono build && node benchmarks/http-api.bench.mjs [--quick] [--json] [--seconds S]
+//
+// DATABASE_URL names a server to use; unset, an embedded PostgreSQL (default durability) starts in a temp dir.
+// Each server runs in its own child process (so autocannon does not share its event loop), all on one pool size.
+// --json prints the figures as one JSON line on stdout (the table goes to stderr then).
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const option = (name, fallback) => {
+  const index = args.indexOf(name);
+  return index >= 0 && args[index + 1] !== undefined ? Number(args[index + 1]) : fallback;
+};
+const POOL_SIZE = 20;
+
+const seedBody = {
+  customer: {
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    email: 'ada@example.com',
+    phone: '+44 20 7946 0000',
+  },
+  shippingAddress: {
+    street: '12 Analytical Row',
+    city: 'London',
+    state: 'LDN',
+    postalCode: 'N1 9GU',
+    country: 'GB',
+  },
+  lines: [
+    {
+      sku: 'SKU-001',
+      productName: 'Difference Engine Manual',
+      quantity: 2,
+      unitPrice: { amount: '29.99', currencyCode: 'USD' },
+    },
+  ],
+};
+
+// ---------------------------------------------------------------------------------------------- server (child)
+const BASELINE_SQL = `
+CREATE TABLE IF NOT EXISTS bench_events (
+  global_position bigserial PRIMARY KEY,
+  stream_id text NOT NULL,
+  stream_version integer NOT NULL,
+  event_id text NOT NULL,
+  event_type text NOT NULL,
+  data jsonb NOT NULL,
+  metadata jsonb NOT NULL,
+  occurred_at timestamptz NOT NULL,
+  UNIQUE (stream_id, stream_version)
+);
+CREATE TABLE IF NOT EXISTS bench_orders (
+  id text PRIMARY KEY,
+  status text NOT NULL,
+  customer_email text NOT NULL,
+  created_at timestamptz NOT NULL,
+  version integer NOT NULL,
+  document jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS bench_orders_created_idx ON bench_orders (created_at DESC, id DESC);`;
+
+const serve = async (kind, url) => {
+  const { serve: listen } = await import('@hono/node-server');
+  const { Hono } = await import('hono');
+  const pg = (await import('pg')).default;
+  const { uuidv7 } = await import('@oms/domain');
+  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
+  pool.on('error', () => undefined);
+  let app;
+  if (kind === 'hello') {
+    app = new Hono().get('/', (c) => c.text('Hello Hono!'));
+  } else if (kind === 'select1') {
+    app = new Hono().get('/', async (c) => c.json((await pool.query('SELECT 1 AS one')).rows[0]));
+  } else if (kind === 'rawtx') {
+    app = new Hono().post('/', async (c) => {
+      const body = await c.req.json();
+      const id = uuidv7();
+      const now = new Date().toISOString();
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query(
+          `INSERT INTO bench_events (stream_id, stream_version, event_id, event_type, data, metadata, occurred_at)
+           VALUES ($1, 1, $2, 'order.created', $3, $4, $5)`,
+          [id, uuidv7(), JSON.stringify(body), JSON.stringify({ actor: 'anonymous' }), now],
+        );
+        await client.query(
+          `INSERT INTO bench_orders (id, status, customer_email, created_at, version, document)
+           VALUES ($1, 'DRAFT', $2, $3, 1, $4)`,
+          [id, body.customer.email, now, JSON.stringify(body)],
+        );
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+      return c.json({ id, ...body }, 201);
+    });
+  } else {
+    const { createPgOrderStore } = await import('@oms/adapters-pg');
+    const { createApp } = await import('@oms/http-hono');
+    // pino is the API's own dependency: resolve it from there, not from the benchmarks package.
+    const { createRequire } = await import('node:module');
+    const { pino } = createRequire(import.meta.resolve('@oms/http-hono'))('pino');
+    app = createApp(createPgOrderStore({ pool }), {
+      logger: pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }),
+    });
+  }
+  const server = listen({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
+    process.send({ port: info.port }),
+  );
+  process.on('message', async (message) => {
+    if (message !== 'stop') return;
+    server.close();
+    await pool.end().catch(() => undefined);
+    process.exit(0);
+  });
+};
+
+// ---------------------------------------------------------------------------------------------- driver (parent)
+const startServer = (kind, url) =>
+  new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--serve', kind], {
+      env: { ...process.env, BENCH_DATABASE_URL: url },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    child.once('message', ({ port }) =>
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        stop: () =>
+          new Promise((done) => {
+            child.once('exit', done);
+            child.send('stop');
+          }),
+      }),
+    );
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      reject(new Error(`${kind} server exited with ${code} before listening`)),
+    );
+  });
+
+const adminQuery = async (url, sql) => {
+  const pg = (await import('pg')).default;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await client.query(sql);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+};
+
+const main = async () => {
+  const quick = flag('--quick');
+  const asJson = flag('--json');
+  const seconds = option('--seconds', quick ? 3 : 10);
+  const warmup = quick ? 1 : 2;
+  const connectionsList = [10, 50];
+  const out = asJson ? process.stderr : process.stdout;
+  const log = (line = '') => out.write(`${line}\n`);
+  const autocannon = (await import('autocannon')).default;
+  const { createPool, runMigrations, startEmbeddedPostgres, databaseUrlFor } = await import(
+    '@oms/adapters-pg'
+  );
+
+  let embedded;
+  let folder;
+  let baseUrl = process.env.DATABASE_URL;
+  if (!baseUrl) {
+    folder = await mkdtemp(join(tmpdir(), 'oms-http-bench-'));
+    embedded = await startEmbeddedPostgres({
+      dataDir: join(folder, 'data'),
+      postgresFlags: ['-c', 'max_connections=200'],
+    });
+    baseUrl = embedded.url;
+  }
+  const database = `oms_bench_${randomBytes(5).toString('hex')}`;
+  const servers = [];
+  try {
+    await adminQuery(baseUrl, `CREATE DATABASE ${database}`);
+    const url = databaseUrlFor(baseUrl, database);
+    const setupPool = createPool(url, { max: 2 });
+    await runMigrations(setupPool);
+    await setupPool.query(BASELINE_SQL);
+    await setupPool.end();
+    const version = (await adminQuery(url, 'SHOW server_version')).rows[0].server_version;
+    const durability = (
+      await adminQuery(
+        url,
+        "SELECT string_agg(name || '=' || setting, ' ') AS s FROM pg_settings WHERE name IN ('fsync','synchronous_commit')",
+      )
+    ).rows[0].s;
+    log(
+      `PostgreSQL ${version} (${embedded ? 'embedded' : 'DATABASE_URL'}; ${durability}); pool ${POOL_SIZE}; ${seconds}s per case after ${warmup}s warm-up`,
+    );
+
+    const kinds = ['hello', 'select1', 'rawtx', 'app'];
+    const running = {};
+    for (const kind of kinds) {
+      running[kind] = await startServer(kind, url);
+      servers.push(running[kind]);
+    }
+
+    const body = JSON.stringify(seedBody);
+    const json = { 'content-type': 'application/json' };
+    const cases = {
+      hello: { url: running.hello.url, method: 'GET' },
+      select1: { url: running.select1.url, method: 'GET' },
+      rawtx: { url: running.rawtx.url, method: 'POST', headers: json, body },
+      create: { url: `${running.app.url}/v1/orders`, method: 'POST', headers: json, body },
+      createConfirm: {
+        url: running.app.url,
+        requests: [
+          {
+            method: 'POST',
+            path: '/v1/orders',
+            headers: json,
+            body,
+            onResponse: (status, responseBody, context) => {
+              if (status === 201) context.orderId = JSON.parse(responseBody).id;
+            },
+          },
+          {
+            method: 'POST',
+            setupRequest: (request, context) =>
+              context.orderId
+                ? { ...request, path: `/v1/orders/${context.orderId}/confirm` }
+                : undefined,
+          },
+        ],
+      },
+    };
+
+    const run = (options, duration) =>
+      new Promise((resolve, reject) => {
+        autocannon({ ...options, duration, timeout: 10 }, (error, result) =>
+          error ? reject(error) : resolve(result),
+        );
+      });
+
+    const results = {};
+    for (const connections of connectionsList) {
+      for (const [name, options] of Object.entries(cases)) {
+        await run({ ...options, connections }, warmup);
+        const result = await run({ ...options, connections }, seconds);
+        const row = {
+          rps: result.requests.average,
+          p50: result.latency.p50,
+          p99: result.latency.p99,
+          non2xx: result.non2xx,
+          errors: result.errors + result.timeouts,
+        };
+        results[`${name}.c${connections}`] = row;
+        log(
+          `  ${`${name} c${connections}`.padEnd(20)} ${row.rps.toFixed(0).padStart(7)} req/s  p50 ${String(row.p50).padStart(4)} ms  p99 ${String(row.p99).padStart(4)} ms${row.non2xx || row.errors ? `  (non-2xx ${row.non2xx}, errors ${row.errors})` : ''}`,
+        );
+      }
+    }
+
+    log();
+    log('case                     req/s    p50 ms   p99 ms   vs raw tx   vs SELECT 1   vs hello');
+    for (const [key, row] of Object.entries(results)) {
+      const connections = key.split('.c')[1];
+      const raw = results[`rawtx.c${connections}`];
+      const select1 = results[`select1.c${connections}`];
+      const hello = results[`hello.c${connections}`];
+      log(
+        `${key.padEnd(22)} ${row.rps.toFixed(0).padStart(7)} ${String(row.p50).padStart(9)} ${String(row.p99).padStart(8)} ${(row.rps / raw.rps).toFixed(2).padStart(11)} ${(row.rps / select1.rps).toFixed(2).padStart(13)} ${(row.rps / hello.rps).toFixed(2).padStart(10)}`,
+      );
+    }
+    log('(create+confirm counts both requests; orders per second are half its req/s)');
+
+    const figures = {};
+    for (const connections of connectionsList) {
+      const raw = results[`rawtx.c${connections}`];
+      for (const [name, key] of [
+        ['create', 'create'],
+        ['createConfirm', 'create_confirm'],
+      ]) {
+        const row = results[`${name}.c${connections}`];
+        figures[`http.${key}.c${connections}.ratio_to_raw_tx`] = {
+          value: row.rps,
+          unit: 'req/s',
+          baseline: raw.rps,
+          baselineName: 'Hono + raw SQL tx',
+          ratio: row.rps / raw.rps,
+        };
+        figures[`http.${key}.c${connections}.p99_ms`] = {
+          value: row.p99,
+          unit: 'ms',
+          baseline: raw.p99,
+          baselineName: 'Hono + raw SQL tx p99',
+          ratio: raw.p99 > 0 ? row.p99 / raw.p99 : undefined,
+        };
+        figures[`http.${key}.c${connections}.p50_ms`] = {
+          value: row.p50,
+          unit: 'ms',
+          baseline: raw.p50,
+          baselineName: 'Hono + raw SQL tx p50',
+        };
+      }
+      for (const name of ['hello', 'select1', 'rawtx'])
+        figures[`http.baseline.${name}.c${connections}.rps`] = {
+          value: results[`${name}.c${connections}`].rps,
+          unit: 'req/s',
+        };
+    }
+    const failed = Object.entries(results).filter(([, row]) => row.errors > 0 || row.non2xx > 0);
+    if (failed.length > 0)
+      log(`WARNING: errors or non-2xx answers in ${failed.map(([key]) => key).join(', ')}`);
+    if (asJson) process.stdout.write(`${JSON.stringify(figures)}\n`);
+  } finally {
+    for (const server of servers) await server.stop();
+    await adminQuery(baseUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(
+      () => undefined,
+    );
+    await embedded?.stop();
+    if (folder) await rm(folder, { recursive: true, force: true });
+  }
+};
+
+if (flag('--serve')) {
+  await serve(args[args.indexOf('--serve') + 1], process.env.BENCH_DATABASE_URL);
+} else {
+  await main();
+}
