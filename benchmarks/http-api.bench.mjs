@@ -3,9 +3,11 @@
 // database: Hono hello-world, Hono + `SELECT 1`, and Hono + one raw-SQL transaction inserting one event row and one
 // summary row (the floor of what a create must cost).
 //
-//   pnpm --filter @oms/http-hono build && node benchmarks/http-api.bench.mjs [--quick] [--json] [--seconds S]
+//   pnpm --filter @oms/http-hono build && node benchmarks/http-api.bench.mjs [--quick] [--json] [--seconds S] [--rounds N]
 //
 // DATABASE_URL names a server to use; unset, an embedded PostgreSQL (default durability) starts in a temp dir.
+// A fourth reference, the same create on a bare Hono route (domain handler + PG store, none of this package's
+// middleware), isolates what the HTTP layer itself costs.
 // Each server runs in its own child process (so autocannon does not share its event loop), all on one pool size.
 // --json prints the figures as one JSON line on stdout (the table goes to stderr then).
 import { fork } from 'node:child_process';
@@ -109,6 +111,23 @@ const serve = async (kind, url) => {
       }
       return c.json({ id, ...body }, 201);
     });
+  } else if (kind === 'handler') {
+    // The same command on the same store, behind a bare Hono route: what the store and domain cost without this
+    // package's middleware (problems, idempotency, ETags, auth, logging, metrics).
+    const { createPgOrderStore } = await import('@oms/adapters-pg');
+    const { createOrderCommandHandler, ORDER_INPUT_SCHEMAS, systemClock, uuidV7Generator } =
+      await import('@oms/domain');
+    const handle = createOrderCommandHandler({
+      ...createPgOrderStore({ pool }),
+      clock: systemClock,
+      ids: uuidV7Generator,
+    });
+    app = new Hono().post('/', async (c) => {
+      const input = ORDER_INPUT_SCHEMAS.CreateOrder.parse(await c.req.json());
+      const outcome = await handle({ type: 'CreateOrder', input }, { actor: 'anonymous' });
+      if (outcome.isErr()) return c.json(outcome.error, 500);
+      return c.json(outcome.value.view, 201);
+    });
   } else {
     const { createPgOrderStore } = await import('@oms/adapters-pg');
     const { createApp } = await import('@oms/http-hono');
@@ -167,8 +186,9 @@ const adminQuery = async (url, sql) => {
 const main = async () => {
   const quick = flag('--quick');
   const asJson = flag('--json');
-  const seconds = option('--seconds', quick ? 3 : 10);
-  const warmup = quick ? 1 : 2;
+  const seconds = option('--seconds', quick ? 3 : 5);
+  const rounds = option('--rounds', quick ? 1 : 3);
+  const warmup = 1;
   const connectionsList = [10, 50];
   const out = asJson ? process.stderr : process.stdout;
   const log = (line = '') => out.write(`${line}\n`);
@@ -205,10 +225,10 @@ const main = async () => {
       )
     ).rows[0].s;
     log(
-      `PostgreSQL ${version} (${embedded ? 'embedded' : 'DATABASE_URL'}; ${durability}); pool ${POOL_SIZE}; ${seconds}s per case after ${warmup}s warm-up`,
+      `PostgreSQL ${version} (${embedded ? 'embedded' : 'DATABASE_URL'}; ${durability}); pool ${POOL_SIZE}; ${rounds} round(s) x ${seconds}s per case after ${warmup}s warm-up; medians`,
     );
 
-    const kinds = ['hello', 'select1', 'rawtx', 'app'];
+    const kinds = ['hello', 'select1', 'rawtx', 'handler', 'app'];
     const running = {};
     for (const kind of kinds) {
       running[kind] = await startServer(kind, url);
@@ -221,6 +241,7 @@ const main = async () => {
       hello: { url: running.hello.url, method: 'GET' },
       select1: { url: running.select1.url, method: 'GET' },
       rawtx: { url: running.rawtx.url, method: 'POST', headers: json, body },
+      handler: { url: running.handler.url, method: 'POST', headers: json, body },
       create: { url: `${running.app.url}/v1/orders`, method: 'POST', headers: json, body },
       createConfirm: {
         url: running.app.url,
@@ -252,27 +273,49 @@ const main = async () => {
         );
       });
 
-    const results = {};
+    // Rounds interleave the cases, and each figure is the median over rounds: on a shared machine the load drifts,
+    // and a case measured only once, at a bad moment, would be compared with baselines measured at a good one.
+    const median = (values) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const middle = Math.floor(sorted.length / 2);
+      return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    };
+    const samples = {};
     for (const connections of connectionsList) {
-      for (const [name, options] of Object.entries(cases)) {
-        await run({ ...options, connections }, warmup);
-        const result = await run({ ...options, connections }, seconds);
-        const row = {
-          rps: result.requests.average,
-          p50: result.latency.p50,
-          p99: result.latency.p99,
-          non2xx: result.non2xx,
-          errors: result.errors + result.timeouts,
-        };
-        results[`${name}.c${connections}`] = row;
-        log(
-          `  ${`${name} c${connections}`.padEnd(20)} ${row.rps.toFixed(0).padStart(7)} req/s  p50 ${String(row.p50).padStart(4)} ms  p99 ${String(row.p99).padStart(4)} ms${row.non2xx || row.errors ? `  (non-2xx ${row.non2xx}, errors ${row.errors})` : ''}`,
-        );
+      for (let round = 1; round <= rounds; round += 1) {
+        for (const [name, options] of Object.entries(cases)) {
+          await run({ ...options, connections }, warmup);
+          const result = await run({ ...options, connections }, seconds);
+          const sample = {
+            rps: result.requests.average,
+            p50: result.latency.p50,
+            p99: result.latency.p99,
+            non2xx: result.non2xx,
+            errors: result.errors + result.timeouts,
+          };
+          const key = `${name}.c${connections}`;
+          samples[key] = [...(samples[key] ?? []), sample];
+          log(
+            `  round ${round}  ${`${name} c${connections}`.padEnd(20)} ${sample.rps.toFixed(0).padStart(7)} req/s  p50 ${String(sample.p50).padStart(4)} ms  p99 ${String(sample.p99).padStart(4)} ms${sample.non2xx || sample.errors ? `  (non-2xx ${sample.non2xx}, errors ${sample.errors})` : ''}`,
+          );
+        }
       }
     }
+    const results = Object.fromEntries(
+      Object.entries(samples).map(([key, list]) => [
+        key,
+        {
+          rps: median(list.map((sample) => sample.rps)),
+          p50: median(list.map((sample) => sample.p50)),
+          p99: median(list.map((sample) => sample.p99)),
+          non2xx: list.reduce((sum, sample) => sum + sample.non2xx, 0),
+          errors: list.reduce((sum, sample) => sum + sample.errors, 0),
+        },
+      ]),
+    );
 
     log();
-    log('case                     req/s    p50 ms   p99 ms   vs raw tx   vs SELECT 1   vs hello');
+    log('case (median)            req/s    p50 ms   p99 ms   vs raw tx   vs SELECT 1   vs hello');
     for (const [key, row] of Object.entries(results)) {
       const connections = key.split('.c')[1];
       const raw = results[`rawtx.c${connections}`];
@@ -283,6 +326,13 @@ const main = async () => {
       );
     }
     log('(create+confirm counts both requests; orders per second are half its req/s)');
+    for (const connections of connectionsList) {
+      const app = results[`create.c${connections}`];
+      const bare = results[`handler.c${connections}`];
+      log(
+        `c${connections}: this package's layer keeps ${((100 * app.rps) / bare.rps).toFixed(0)}% of the bare handler's throughput (create ${app.rps.toFixed(0)} vs ${bare.rps.toFixed(0)} req/s)`,
+      );
+    }
 
     const figures = {};
     for (const connections of connectionsList) {
@@ -313,7 +363,15 @@ const main = async () => {
           baselineName: 'Hono + raw SQL tx p50',
         };
       }
-      for (const name of ['hello', 'select1', 'rawtx'])
+      const bare = results[`handler.c${connections}`];
+      figures[`http.create.c${connections}.ratio_to_bare_handler`] = {
+        value: results[`create.c${connections}`].rps,
+        unit: 'req/s',
+        baseline: bare.rps,
+        baselineName: 'domain handler + PG store on a bare Hono route',
+        ratio: results[`create.c${connections}`].rps / bare.rps,
+      };
+      for (const name of ['hello', 'select1', 'rawtx', 'handler'])
         figures[`http.baseline.${name}.c${connections}.rps`] = {
           value: results[`${name}.c${connections}`].rps,
           unit: 'req/s',
