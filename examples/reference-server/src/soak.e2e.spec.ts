@@ -1,0 +1,53 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, inject, it } from 'vitest';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Provided by scripts/vitest.global-setup.ts: a PostgreSQL server URL. */
+    databaseUrl: string;
+  }
+}
+
+const soakScript = fileURLToPath(new URL('../../../scripts/soak.mjs', import.meta.url));
+
+interface SoakRun {
+  readonly code: number | null;
+  readonly output: string;
+}
+
+/** `pnpm soak --duration 15` as its own process, on the run's PostgreSQL (it creates a fresh database there). */
+const runSoak = (args: readonly string[]): Promise<SoakRun> =>
+  new Promise((resolve) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: inject('databaseUrl') };
+    delete env.KAFKA_BROKERS;
+    const child = spawn(process.execPath, [soakScript, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+    });
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+
+describe('the soak (short version)', () => {
+  it('keeps every promise under mixed load with the relay killed, the broker and the database cut and a replica restarted', async () => {
+    const { code, output } = await runSoak(['--duration', '15', '--seed', '7', '--users', '4']);
+    expect(code, output).toBe(0);
+    expect(output).toContain('SOAK PASSED');
+    for (const fault of [
+      'relay kill -9 + restart',
+      'replica-0 SIGTERM + restart',
+      'kafka cut + restore',
+      'database cut + restore',
+    ])
+      expect(output).toContain(`fault ${fault}`);
+    expect(output).toMatch(/missing: 0; out of order: 0;/);
+    expect(output).toMatch(/orders: [1-9]\d*, equal to the fold of their events: /);
+  }, 110_000);
+});
