@@ -108,10 +108,11 @@ export const createApp = (deps: AppDeps, options: AppOptions = {}): OrderApp => 
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', requestId());
   app.use('*', observe(logger, runtime.metrics));
-  app.use('/v1/*', readBody(bodyLimit));
+  // Authentication first: an unauthenticated caller never gets the server to read a body.
   const auth = apiKeyAuth(parseApiKeys(apiKeys));
   app.use('/v1/orders', auth);
   app.use('/v1/orders/*', auth);
+  app.use('/v1/*', readBody(bodyLimit));
 
   registerOrderQueries(app, runtime);
   registerOrderCommands(app, runtime);

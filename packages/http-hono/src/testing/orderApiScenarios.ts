@@ -745,6 +745,16 @@ export const orderApiScenarios = (name: string, setup: () => Promise<StoreUnderT
         expect(
           history.json.map((event: { metadata: { actor: string } }) => event.metadata.actor),
         ).toEqual(['alice', 'key-2']);
+        const bigAnonymous = await api(
+          'POST',
+          '/v1/orders',
+          {
+            body: `{"x":"${'x'.repeat(2 * 1024 * 1024)}"}`,
+            headers: { 'Content-Type': 'application/json' },
+          },
+          guarded,
+        );
+        expect(bigAnonymous.status).toBe(401);
         for (const path of ['/health', '/ready', '/openapi.json', '/docs', '/metrics'])
           expect((await api('GET', path, {}, guarded)).status, path).toBe(200);
       });
