@@ -1,6 +1,5 @@
 import type {
   ITopicConfig,
-  Message,
   ProducerBatch,
   ProducerConfig,
   ProducerRecord,
@@ -30,8 +29,6 @@ export interface KafkaLike {
   producer(config?: ProducerConfig): ProducerLike;
   admin(): AdminLike;
 }
-
-export type { Message };
 
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 

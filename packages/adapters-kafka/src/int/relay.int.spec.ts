@@ -260,7 +260,7 @@ describe('relay against a real Kafka-protocol broker', () => {
     expect(counts.duplicates).toBe(sentBeforeDeath);
     const deathIds = new Set(
       (batchOfDeath?.topicMessages ?? []).flatMap((topic) =>
-        topic.messages.map((message) => String((message.headers ?? {}).ce_id)),
+        topic.messages.map((message) => String(message.headers?.ce_id)),
       ),
     );
     for (const [id, count] of counts.ids) if (count > 1) expect(deathIds.has(id)).toBe(true);

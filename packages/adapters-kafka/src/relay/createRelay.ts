@@ -16,6 +16,8 @@ import type { CheckpointStore, Lease, LeaseProvider } from './checkpoint.port.js
 export interface RelayOptions {
   /** Checkpoint and lease name (default `oms-relay`). */
   readonly name?: string;
+  /** Read and map the next batch while the broker acknowledges the current one (default true). */
+  readonly prefetch?: boolean;
   /** Stored events read and published per batch (default 500). */
   readonly batchSize?: number;
   /** When fewer than `batchSize` events are waiting, wait this long for more before publishing (default 0). */
@@ -164,6 +166,7 @@ const toKafkaMessages = (messages: readonly RelayMessage[]) => {
 interface Pending {
   readonly events: readonly RecordedEvent[];
   readonly messages: readonly RelayMessage[];
+  readonly topicMessages: ReturnType<typeof toKafkaMessages>;
 }
 
 /**
@@ -182,6 +185,7 @@ export const createRelay = (deps: RelayDeps): Relay => {
     stateCacheSize = 10_000,
     readConcurrency = 8,
     leaseRetryMs = 5_000,
+    prefetch = true,
     now = Date.now,
   } = options;
   const compression = COMPRESSION[options.compression ?? 'gzip'];
@@ -197,6 +201,10 @@ export const createRelay = (deps: RelayDeps): Relay => {
   let position: number | undefined;
   let unsaved = false;
   let pending: Pending | undefined;
+  /** The batch after the one being sent, read and mapped while the broker works (a full batch means more). */
+  let prefetched:
+    | { readonly from: number; readonly batch: Promise<Result<Pending | undefined, RelayError>> }
+    | undefined;
   let oldestUnpublished: number | undefined;
   let waitingEstimate = 0;
   let counted: { readonly at: number; readonly count: number } | undefined;
@@ -277,14 +285,20 @@ export const createRelay = (deps: RelayDeps): Relay => {
         message: messages.error.message,
         cause: messages.error,
       });
-    return ok({ events: batch, messages: messages.value });
+    return ok({
+      events: batch,
+      messages: messages.value,
+      topicMessages: toKafkaMessages(messages.value),
+    });
   };
 
   const runOnceNow = async (): Promise<Result<RunOnceResult, RelayError>> => {
     const at = await ready();
     if (at.isErr()) return err(at.error);
     if (!pending) {
-      const batch = await nextBatch(at.value);
+      const ahead = prefetched?.from === at.value ? prefetched.batch : undefined;
+      prefetched = undefined;
+      const batch = await (ahead ?? nextBatch(at.value));
       if (batch.isErr()) return err(batch.error);
       if (!batch.value) {
         oldestUnpublished = undefined;
@@ -298,10 +312,12 @@ export const createRelay = (deps: RelayDeps): Relay => {
     const last = batch.events.at(-1);
     if (first) oldestUnpublished ??= Date.parse(first.occurredAt);
     waitingEstimate = Math.max(waitingEstimate, batch.events.length);
+    if (prefetch && last && batch.events.length >= batchSize && !prefetched)
+      prefetched = { from: last.globalPosition, batch: nextBatch(last.globalPosition) };
     if (batch.messages.length > 0) {
       const sent = await attempt('publish-failed', () =>
         producer.sendBatch({
-          topicMessages: toKafkaMessages(batch.messages),
+          topicMessages: batch.topicMessages,
           acks: -1,
           compression,
           timeout: sendTimeoutMs,
@@ -356,6 +372,7 @@ export const createRelay = (deps: RelayDeps): Relay => {
       lease = undefined;
       // another relay may publish now: what this one read but did not publish is read again later
       pending = undefined;
+      prefetched = undefined;
       position = undefined;
     }
     if (!deps.lease || lease) return true;

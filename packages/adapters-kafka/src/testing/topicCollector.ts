@@ -27,6 +27,10 @@ export interface TopicCollectorOptions {
   readonly topics: readonly string[];
   readonly kafka?: Kafka;
   readonly onMessage?: (message: CollectedMessage) => void;
+  /** Start at the beginning of the topics (default true) or at their end (only what is produced from now). */
+  readonly fromBeginning?: boolean;
+  /** How long the broker may hold a fetch waiting for data (default 100 ms). */
+  readonly maxWaitTimeInMs?: number;
 }
 
 /**
@@ -48,7 +52,7 @@ export const startTopicCollector = async (
     groupId: `oms-test-collector-${randomUUID()}`,
     sessionTimeout: 6_000,
     heartbeatInterval: 500,
-    maxWaitTimeInMs: 100,
+    maxWaitTimeInMs: options.maxWaitTimeInMs ?? 100,
   });
   const messages: CollectedMessage[] = [];
   const waiters = new Set<() => void>();
@@ -56,7 +60,10 @@ export const startTopicCollector = async (
     consumer.on(consumer.events.GROUP_JOIN, () => resolve()),
   );
   await consumer.connect();
-  await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+  await consumer.subscribe({
+    topics: [...options.topics],
+    fromBeginning: options.fromBeginning ?? true,
+  });
   await consumer.run({
     eachBatch: async ({ batch }) => {
       const receivedAt = Date.now();

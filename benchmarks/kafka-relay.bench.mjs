@@ -1,0 +1,410 @@
+#!/usr/bin/env node
+// Kafka benchmark: relay throughput from a backlog, and commit-to-consumed latency under a steady load.
+//
+//   pnpm --filter @oms/adapters-kafka build && node benchmarks/kafka-relay.bench.mjs [--quick] [--json]
+//     [--events N] [--rate R] [--seconds S] [--batch B] [--store pg|memory]
+//
+// Broker: KAFKA_BROKERS when set, else librdkafka's mock cluster hosted by kcat (3 brokers, in memory).
+// Store: PostgreSQL (DATABASE_URL when set, else an embedded server in a temp dir), or --store memory.
+// 1. Backlog: N committed events (create + confirm per order, default 100k, quick 10k) drained by the relay
+//    (default options, except the two the mock cannot do: idempotent producer and topic creation).
+//    Baseline: a raw kafkajs producer sending the very same batches (acks -1, gzip), no store, no mapping.
+// 2. Steady load: R orders/s (default 200) created and confirmed for S seconds (default 20, quick 5); a consumer
+//    measures commit → consumed for order.created / order.confirmed. Baseline: the same load with each event's
+//    message sent by a raw producer right after commit (no outbox).
+// --json prints the figures as one JSON line on stdout (the log goes to stderr).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  createInMemoryCheckpointStore,
+  createRelay,
+  relayProducerConfig,
+} from '@oms/adapters-kafka';
+import { createFakeKafka, startTestKafka, startTopicCollector } from '@oms/adapters-kafka/testing';
+import {
+  createPgCheckpointStore,
+  createPgOrderStore,
+  createTestDatabase,
+  startEmbeddedPostgres,
+} from '@oms/adapters-pg';
+import {
+  createOrderCommandHandler,
+  decide,
+  eventSchemaVersion,
+  evolve,
+  initialState,
+  ORDER_INPUT_SCHEMAS,
+  systemClock,
+  toCommand,
+  toOrderView,
+  uuidV7Generator,
+} from '@oms/domain';
+import { createInMemoryOrderStore } from '@oms/domain/testing';
+import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
+
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const option = (name, fallback) => {
+  const index = args.indexOf(name);
+  return index >= 0 && args[index + 1] !== undefined ? args[index + 1] : fallback;
+};
+const quick = flag('--quick');
+const asJson = flag('--json');
+const backlogEvents = Number(option('--events', quick ? 10_000 : 100_000));
+const rate = Number(option('--rate', 200));
+const seconds = Number(option('--seconds', quick ? 5 : 20));
+const batchSize = Number(option('--batch', 500));
+const storeKind = option('--store', 'pg');
+const out = asJson ? process.stderr : process.stdout;
+const log = (line = '') => out.write(`${line}\n`);
+const percentile = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+};
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// the mock cannot do an idempotent producer (controller id 0) nor CreateTopics; everything else is default
+const MOCK = { idempotent: false, createTopics: false };
+const PUBLISHED = ['oms.orders.created', 'oms.orders.confirmed', 'oms.orders.status-changed'];
+
+const input = ORDER_INPUT_SCHEMAS.CreateOrder.parse({
+  customer: {
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    email: 'ada@example.com',
+    phone: '+44 20 7946 0000',
+  },
+  shippingAddress: {
+    street: '12 Analytical Row',
+    city: 'London',
+    state: 'LDN',
+    postalCode: 'N1 9GU',
+    country: 'GB',
+  },
+  lines: [
+    {
+      sku: 'SKU-001',
+      productName: 'Difference Engine Manual',
+      quantity: 2,
+      unitPrice: { amount: '29.99', currencyCode: 'USD' },
+    },
+  ],
+});
+
+/** The created + confirmed events of a new order, decided by the domain (appended in one call for speed). */
+const orderEvents = () => {
+  const ids = uuidV7Generator;
+  const orderId = ids.next();
+  const now = new Date().toISOString();
+  const created = decide(
+    toCommand({ type: 'CreateOrder', input }, orderId, now, ids),
+    initialState(),
+  )._unsafeUnwrap();
+  const draft = created.reduce(evolve, initialState());
+  const confirmed = decide(
+    toCommand({ type: 'ConfirmOrder', orderId }, orderId, now, ids),
+    draft,
+  )._unsafeUnwrap();
+  const metadata = { correlationId: ids.next(), causationId: null, actor: 'bench' };
+  const events = [...created, ...confirmed].map((event) => ({
+    eventId: ids.next(),
+    type: event.type,
+    schemaVersion: eventSchemaVersion(event.type),
+    data: event.data,
+    metadata,
+    occurredAt: now,
+  }));
+  return { orderId, events, view: toOrderView(confirmed.reduce(evolve, draft)) };
+};
+
+const openStore = async () => {
+  if (storeKind === 'memory') {
+    const store = createInMemoryOrderStore();
+    return {
+      name: 'in-memory store',
+      store,
+      checkpoints: createInMemoryCheckpointStore(),
+      close: async () => {},
+    };
+  }
+  let server;
+  let folder;
+  let baseUrl = process.env.DATABASE_URL;
+  if (!baseUrl) {
+    folder = await mkdtemp(join(tmpdir(), 'oms-kafka-bench-'));
+    server = await startEmbeddedPostgres({ dataDir: join(folder, 'data') });
+    baseUrl = server.url;
+  }
+  const db = await createTestDatabase(baseUrl, { max: 12 });
+  return {
+    name: `PostgreSQL (${server ? 'embedded' : 'DATABASE_URL'})`,
+    store: createPgOrderStore({ pool: db.pool }),
+    checkpoints: createPgCheckpointStore(db.pool),
+    close: async () => {
+      await db.drop();
+      if (server) await server.stop();
+      if (folder) await rm(folder, { recursive: true, force: true });
+    },
+  };
+};
+
+const fillBacklog = async (eventStore, events) => {
+  const orders = Math.ceil(events / 2);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < orders) {
+        next += 1;
+        const order = orderEvents();
+        (
+          await eventStore.appendToStream(order.orderId, order.events, {
+            expectedVersion: 0,
+            snapshot: order.view,
+          })
+        )._unsafeUnwrap();
+      }
+    }),
+  );
+  return orders * 2;
+};
+
+const drain = async (relay) => {
+  for (;;) {
+    const result = await relay.runOnce();
+    if (result.isErr())
+      throw new Error(`relay failed: ${result.error.code} ${result.error.message}`);
+    if (result.value.events === 0) return;
+  }
+};
+
+const main = async () => {
+  const broker = await startTestKafka();
+  const opened = await openStore();
+  const { store, checkpoints } = opened;
+  const kafka = new Kafka({
+    clientId: 'oms-kafka-bench',
+    brokers: [...broker.brokers],
+    logLevel: logLevel.NOTHING,
+  });
+  log(
+    `broker: ${broker.mock ? 'kcat mock cluster (librdkafka 2.0.2, 3 brokers)' : `KAFKA_BROKERS=${broker.brokers.join(',')}`}; store: ${opened.name}`,
+  );
+  try {
+    // ---- 1. backlog throughput
+    const filled = performance.now();
+    const total = await fillBacklog(store.eventStore, backlogEvents);
+    log(
+      `backlog: ${total} events committed in ${((performance.now() - filled) / 1000).toFixed(1)} s`,
+    );
+
+    // warm the topics (auto-created on first produce) so neither contender pays for it
+    const warm = kafka.producer();
+    await warm.connect();
+    for (const topic of [...PUBLISHED, 'bench.raw.created', 'bench.raw.confirmed'])
+      await warm.send({ topic, acks: -1, messages: [{ key: 'warm', value: '{}' }] });
+
+    // the exact batches the relay sends, captured with a fake producer, for the raw baseline
+    const fake = createFakeKafka();
+    const capture = createRelay({
+      eventStore: store.eventStore,
+      checkpoints: createInMemoryCheckpointStore(),
+      kafka: fake,
+      options: { ...MOCK, batchSize },
+    });
+    const captureStart = performance.now();
+    await drain(capture);
+    const captureSeconds = (performance.now() - captureStart) / 1000;
+    log(
+      `mapping:  read + fold + map + stringify with a fake producer: ${(total / captureSeconds).toFixed(0)} events/s`,
+    );
+    const batches = fake.batches;
+    const messageCount = fake.sent.length;
+
+    // alternate the contenders over a few rounds (the machine is shared) and keep each one's best round
+    const rounds = quick ? 2 : 3;
+    let relayRate = 0;
+    let rawRate = 0;
+    let head = 0;
+    for (let round = 1; round <= rounds; round += 1) {
+      const rawStart = performance.now();
+      for (const batch of batches)
+        await warm.sendBatch({ ...batch, acks: -1, compression: CompressionTypes.GZIP });
+      const rawSeconds = (performance.now() - rawStart) / 1000;
+      rawRate = Math.max(rawRate, total / rawSeconds);
+      log(
+        `round ${round} raw:   the same ${batches.length} batches by a bare kafkajs producer in ${rawSeconds.toFixed(2)} s = ${(total / rawSeconds).toFixed(0)} events/s`,
+      );
+
+      const producer = kafka.producer(relayProducerConfig(MOCK));
+      await producer.connect();
+      const relay = createRelay({
+        eventStore: store.eventStore,
+        checkpoints,
+        producer,
+        options: { ...MOCK, batchSize, name: `bench-${round}` },
+      });
+      const relayStart = performance.now();
+      await drain(relay);
+      const relaySeconds = (performance.now() - relayStart) / 1000;
+      relayRate = Math.max(relayRate, total / relaySeconds);
+      head = relay.lag().position;
+      log(
+        `round ${round} relay: ${total} events (${messageCount} messages) in ${relaySeconds.toFixed(2)} s = ${(total / relaySeconds).toFixed(0)} events/s (batch ${batchSize})`,
+      );
+      await producer.disconnect();
+    }
+    log(
+      `best:     relay ${relayRate.toFixed(0)} events/s, raw ${rawRate.toFixed(0)} events/s, ratio ${(relayRate / rawRate).toFixed(2)}`,
+    );
+
+    // ---- 2. steady load: commit -> consumed
+    const committedAt = new Map();
+    const latencies = { relay: [], raw: [] };
+    const timedStore = {
+      ...store.eventStore,
+      appendToStream: (streamId, events, options) =>
+        store.eventStore.appendToStream(streamId, events, options).map((result) => {
+          const at = Date.now();
+          for (const event of events) committedAt.set(event.eventId, at);
+          return result;
+        }),
+    };
+    // from the end (the backlog is not part of this measure); a short fetch wait because librdkafka's mock holds
+    // every fetch for the full wait instead of answering when data arrives (the same consumer for both contenders)
+    const collector = await startTopicCollector({
+      kafka,
+      brokers: broker.brokers,
+      fromBeginning: false,
+      maxWaitTimeInMs: 20,
+      topics: [
+        'oms.orders.created',
+        'oms.orders.confirmed',
+        'bench.raw.created',
+        'bench.raw.confirmed',
+      ],
+      onMessage: (message) => {
+        const at = committedAt.get(message.headers.ce_id);
+        if (at === undefined) return;
+        (message.topic.startsWith('bench.raw') ? latencies.raw : latencies.relay).push(
+          message.receivedAt - at,
+        );
+      },
+    });
+    const steady = async (label, onCommitted) => {
+      const handle = createOrderCommandHandler({
+        eventStore: timedStore,
+        clock: systemClock,
+        ids: uuidV7Generator,
+      });
+      const interval = 1000 / rate;
+      const started = performance.now();
+      const inflight = new Set();
+      let sent = 0;
+      while (performance.now() - started < seconds * 1000) {
+        const due = started + sent * interval;
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+        sent += 1;
+        const job = (async () => {
+          const created = (
+            await handle({ type: 'CreateOrder', input }, { actor: 'bench' })
+          )._unsafeUnwrap();
+          await onCommitted?.(created);
+          const confirmed = (
+            await handle({ type: 'ConfirmOrder', orderId: created.view.id }, { actor: 'bench' })
+          )._unsafeUnwrap();
+          await onCommitted?.(confirmed);
+        })();
+        inflight.add(job);
+        job.finally(() => inflight.delete(job));
+      }
+      await Promise.all(inflight);
+      log(`${label}: ${sent} orders at ${(sent / seconds).toFixed(0)} orders/s`);
+      return sent;
+    };
+
+    // the tailing relay starts at the head: the backlog is behind it
+    await checkpoints.save('bench-tail', head);
+    const tail = createRelay({
+      eventStore: store.eventStore,
+      checkpoints,
+      kafka,
+      options: { ...MOCK, batchSize, name: 'bench-tail' },
+    });
+    await tail.start();
+    const orders = await steady('steady load through the relay');
+    const expect = orders * 2;
+    for (let waited = 0; latencies.relay.length < expect && waited < 30_000; waited += 100)
+      await sleep(100);
+    await tail.stop();
+
+    const raw = kafka.producer(relayProducerConfig(MOCK));
+    await raw.connect();
+    await steady('steady load, raw producer after commit', (outcome) => {
+      const [event] = outcome.events;
+      return raw.send({
+        topic: event.type === 'order.created' ? 'bench.raw.created' : 'bench.raw.confirmed',
+        acks: -1,
+        compression: CompressionTypes.GZIP,
+        messages: [
+          {
+            key: outcome.view.id,
+            value: JSON.stringify({ eventId: event.eventId, payload: outcome.view }),
+            headers: { ce_id: event.eventId },
+          },
+        ],
+      });
+    });
+    for (let waited = 0; latencies.raw.length < expect && waited < 30_000; waited += 100)
+      await sleep(100);
+    await raw.disconnect();
+    await collector.stop();
+    await warm.disconnect();
+
+    const p = (values, q) => percentile(values, q);
+    log(
+      `commit -> consumed via relay: p50 ${p(latencies.relay, 50)} ms, p99 ${p(latencies.relay, 99)} ms (${latencies.relay.length}/${expect} messages)`,
+    );
+    log(
+      `commit -> consumed raw:       p50 ${p(latencies.raw, 50)} ms, p99 ${p(latencies.raw, 99)} ms (${latencies.raw.length}/${expect} messages)`,
+    );
+
+    const figures = {
+      'kafka.relay.events_per_s': {
+        value: Math.round(relayRate),
+        unit: 'events/s',
+        baseline: Math.round(rawRate),
+        baselineName: 'raw kafkajs sendBatch of the same batches',
+        ratio: relayRate / rawRate,
+        events: total,
+        messages: messageCount,
+        batchSize,
+        store: opened.name,
+      },
+      'kafka.e2e.p99_ms': {
+        value: p(latencies.relay, 99),
+        unit: 'ms',
+        p50: p(latencies.relay, 50),
+        baseline: p(latencies.raw, 99),
+        baselineName: 'raw producer send right after commit',
+        baselineP50: p(latencies.raw, 50),
+        ratio: p(latencies.relay, 99) / Math.max(1, p(latencies.raw, 99)),
+        ordersPerSecond: rate,
+        seconds,
+        consumed: latencies.relay.length,
+        expected: expect,
+      },
+    };
+    if (asJson) console.log(JSON.stringify(figures));
+  } finally {
+    await opened.close();
+    await broker.stop();
+  }
+};
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
