@@ -16,5 +16,5 @@ describe('the built package (dist)', () => {
     expect(result.stdout).toContain('cjs (tiny store): status CONFIRMED');
     expect(result.stdout).toContain('esm (testing in-memory store): status CONFIRMED');
     expect(result.stdout).not.toContain('FAIL');
-  });
+  }, 60_000);
 });
