@@ -320,7 +320,12 @@ const run = async () => {
     .filter(Boolean)
     .map((line) => JSON.parse(line));
   const dbCutWindows = faults.filter((f) => f.name.startsWith('database'));
-  results.push(checkResponses(records, { dbCutWindows }));
+  const responses = checkResponses(records, { dbCutWindows });
+  results.push(responses);
+  if (responses.stuckKeys > 0)
+    warnings.push(
+      `${responses.stuckKeys} Idempotency-Key(s) stayed "in flight" after their request had failed during the database cut: retries got 409 until the claim's lease ran out`,
+    );
 
   const { streams, events } = await readStoredStreams(database.pool);
   say(`stored: ${events} events in ${streams.size} orders`);

@@ -73,6 +73,7 @@ export const checkResponses = (records, { dbCutWindows, graceMs = 5_000 }) => {
   const byKind = {};
   let allowed503 = 0;
   let transport = 0;
+  const stuckKeys = new Map();
   let unexpected = 0;
   const inDbCut = (record) =>
     dbCutWindows.some(
@@ -88,6 +89,14 @@ export const checkResponses = (records, { dbCutWindows, graceMs = 5_000 }) => {
     }
     if (record.status === 503 && inDbCut(record)) {
       allowed503 += 1;
+      continue;
+    }
+    if (record.status === 409 && record.code === 'idempotency-key-in-flight' && record.retry) {
+      // the first attempt ended (503 or no answer) but its claim on the key outlived it
+      const stuck = stuckKeys.get(record.key) ?? { first: record.t0, last: record.t1, answers: 0 };
+      stuck.last = record.t1;
+      stuck.answers += 1;
+      stuckKeys.set(record.key, stuck);
       continue;
     }
     if (record.status >= 500) {
@@ -110,7 +119,9 @@ export const checkResponses = (records, { dbCutWindows, graceMs = 5_000 }) => {
       `requests: ${records.length}; by status ${JSON.stringify(byStatus)}`,
       `by kind ${JSON.stringify(byKind)}`,
       `503 inside database cuts: ${allowed503}; no answer (connection refused/reset, client side): ${transport}; unexpected statuses: ${unexpected}`,
+      `retries answered 409 idempotency-key-in-flight after their first attempt had ended: ${[...stuckKeys.values()].reduce((sum, stuck) => sum + stuck.answers, 0)} on ${stuckKeys.size} keys, each key for up to ${(Math.max(0, ...[...stuckKeys.values()].map((stuck) => stuck.last - stuck.first)) / 1000).toFixed(1)}s`,
     ],
+    stuckKeys: stuckKeys.size,
     violations: limited(violations),
   };
 };

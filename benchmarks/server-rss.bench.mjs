@@ -1,0 +1,217 @@
+#!/usr/bin/env node
+// `node benchmarks/server-rss.bench.mjs [--quick] [--json]`: memory of the reference server process (its built
+// dist/main.js) under a steady create load, next to the same process idle.
+//
+// Starts PostgreSQL (DATABASE_URL when set, a fresh database on it; otherwise an embedded one in a temp dir), starts
+// the server on it (no Kafka, LOG_LEVEL=warn), reads its RSS (/proc/<pid>/status VmRSS) while idle (the baseline:
+// median of samples after start-up), then drives POST /v1/orders with autocannon (20 connections) and reads the RSS
+// again: the figure is the median over the second half of the load (steady state; the peak is printed too).
+// With --json the LAST stdout line is one JSON object: {"server.rss_mb_under_load": {...}}.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase, findFreePort, startEmbeddedPostgres } from '@oms/adapters-pg';
+import autocannon from 'autocannon';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const json = args.includes('--json');
+const IDLE_MS = quick ? 2_000 : 5_000;
+const LOAD_S = quick ? 8 : 30;
+const CONNECTIONS = 20;
+const out = json ? process.stderr : process.stdout;
+const log = (line = '') => out.write(`${line}\n`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const MAIN_JS = fileURLToPath(
+  new URL('../examples/reference-server/dist/main.js', import.meta.url),
+);
+
+const rssMb = (pid) => {
+  try {
+    const match = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+};
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+/** Samples the RSS of `pid` every `everyMs` until `stop()`; returns the samples. */
+const sampleRss = (pid, everyMs) => {
+  const samples = [];
+  const timer = setInterval(() => {
+    const value = rssMb(pid);
+    if (value !== undefined) samples.push(value);
+  }, everyMs);
+  return {
+    samples,
+    stop: () => {
+      clearInterval(timer);
+      return samples;
+    },
+  };
+};
+
+const seedBody = JSON.stringify({
+  customer: {
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    email: 'ada@example.com',
+    phone: '+44 20 7946 0000',
+  },
+  shippingAddress: {
+    street: '12 Analytical Row',
+    city: 'London',
+    state: 'LDN',
+    postalCode: 'N1 9GU',
+    country: 'GB',
+  },
+  lines: [
+    {
+      sku: 'SKU-001',
+      productName: 'Difference Engine Manual',
+      quantity: 2,
+      unitPrice: { amount: '29.99', currencyCode: 'USD' },
+    },
+    {
+      sku: 'SKU-002',
+      productName: 'Punched Cards',
+      quantity: 5,
+      unitPrice: { amount: '0.125', currencyCode: 'USD' },
+    },
+  ],
+});
+
+const cleanups = [];
+const cleanUp = async () => {
+  while (cleanups.length > 0)
+    await cleanups
+      .pop()()
+      .catch(() => undefined);
+};
+
+const isUp = async (url) => {
+  try {
+    return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) })).ok;
+  } catch {
+    return false;
+  }
+};
+
+const startServer = async (env, url) => {
+  const child = spawn(process.execPath, [MAIN_JS], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (chunk) => {
+    output = (output + chunk).slice(-20_000);
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  cleanups.push(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  });
+  const deadline = Date.now() + 60_000;
+  while (!(await isUp(url))) {
+    if (child.exitCode !== null)
+      throw new Error(`the server exited (${child.exitCode}):\n${output}`);
+    if (Date.now() > deadline) throw new Error(`the server did not start:\n${output}`);
+    await sleep(50);
+  }
+  return child;
+};
+
+const main = async () => {
+  const work = await mkdtemp(join(tmpdir(), 'oms-rss-bench-'));
+  cleanups.push(() => rm(work, { recursive: true, force: true }));
+  let baseUrl = process.env.DATABASE_URL;
+  if (!baseUrl) {
+    const embedded = await startEmbeddedPostgres({ dataDir: join(work, 'pg') });
+    cleanups.push(() => embedded.stop());
+    baseUrl = embedded.url;
+  }
+  const database = await createTestDatabase(baseUrl, { max: 1 });
+  cleanups.push(() => database.drop());
+  const port = await findFreePort();
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: database.url,
+    LOG_LEVEL: 'warn',
+  };
+  for (const name of ['KAFKA_BROKERS', 'OMS_API_KEYS', 'OMS_REQUIRE_IDEMPOTENCY_KEY'])
+    delete env[name];
+  const url = `http://127.0.0.1:${port}`;
+  const server = await startServer(env, url);
+
+  // idle: after a moment to settle, the median of a few seconds of samples
+  await sleep(1_000);
+  const idle = sampleRss(server.pid, 100);
+  await sleep(IDLE_MS);
+  const idleMb = median(idle.stop());
+
+  const loaded = sampleRss(server.pid, 250);
+  const result = await autocannon({
+    url: `${url}/v1/orders`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: seedBody,
+    connections: CONNECTIONS,
+    duration: LOAD_S,
+  });
+  const samples = loaded.stop();
+  const afterLoad = rssMb(server.pid);
+  const steady = median(samples.slice(Math.floor(samples.length / 2)));
+  const peak = Math.max(...samples);
+  const answered = result.requests.total;
+  const failed = result.non2xx + result.errors + result.timeouts;
+
+  log(
+    `server RSS, ${CONNECTIONS} connections of POST /v1/orders for ${LOAD_S}s (${quick ? 'quick' : 'full'} run):`,
+  );
+  log(`  idle server (baseline): ${idleMb.toFixed(1)} MB`);
+  log(
+    `  under load (median of the second half): ${steady.toFixed(1)} MB; peak ${peak.toFixed(1)} MB; right after the load ${afterLoad?.toFixed(1)} MB`,
+  );
+  log(`  ratio to idle: ${(steady / idleMb).toFixed(2)}`);
+  log(
+    `  load: ${answered} creates, ${result.requests.average.toFixed(0)} req/s, p99 ${result.latency.p99} ms, failed ${failed}`,
+  );
+  if (answered === 0 || failed > answered * 0.01)
+    throw new Error(`the load failed: ${failed} of ${answered} requests were not 2xx`);
+
+  const figures = {
+    'server.rss_mb_under_load': {
+      value: Number(steady.toFixed(1)),
+      unit: 'MB',
+      baseline: Number(idleMb.toFixed(1)),
+      baselineUnit: 'MB',
+      baselineName: 'idle server',
+      ratio: Number((steady / idleMb).toFixed(3)),
+    },
+  };
+  if (json) process.stdout.write(`${JSON.stringify(figures)}\n`);
+};
+
+let code = 0;
+try {
+  await main();
+} catch (error) {
+  process.stderr.write(
+    `server-rss bench failed: ${error instanceof Error ? error.message : error}\n`,
+  );
+  code = 1;
+}
+await cleanUp();
+process.exit(code);
