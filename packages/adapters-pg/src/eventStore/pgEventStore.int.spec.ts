@@ -184,6 +184,72 @@ describe('PostgreSQL event store', () => {
     );
   });
 
+  it('aborts the whole append when the key is taken over while the append runs', async () => {
+    const { eventStore, idempotency } = createPgOrderStore({ pool: wide });
+    const key = `k-${uuidv7()}`;
+    const claim = (await idempotency.claim({ key, fingerprint: 'f' }))._unsafeUnwrap();
+    if (claim.kind !== 'claimed') throw new Error('expected a claim');
+    const other = await wide.connect();
+    try {
+      // Another request takes the key over and has not committed yet: the append's check still sees our token.
+      await other.query('BEGIN');
+      await other.query("UPDATE oms_idempotency_keys SET token = 'taken-over' WHERE key = $1", [
+        key,
+      ]);
+      const streamId = uuidv7();
+      const pending = eventStore.appendToStream(streamId, [testEvent('test.one')], {
+        expectedVersion: 0,
+        idempotency: { key, token: claim.token, response: { status: 201, body: {} } },
+      });
+      let waiting = false;
+      for (let i = 0; !waiting && i < 200; i += 1) {
+        const locks = await db.pool.query(
+          "SELECT count(*)::integer AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%oms_idempotency_keys%' AND datname = current_database()",
+        );
+        waiting = (locks.rows[0]?.n ?? 0) > 0;
+        if (!waiting) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(waiting).toBe(true);
+      await other.query('COMMIT');
+      const result = await pending;
+      expect(result._unsafeUnwrapErr().code).toBe('idempotency-key-in-flight');
+      expect((await eventStore.readStream(streamId))._unsafeUnwrap()).toEqual({
+        events: [],
+        version: 0,
+      });
+      const record = await db.pool.query(
+        'SELECT token, response FROM oms_idempotency_keys WHERE key = $1',
+        [key],
+      );
+      expect(record.rows[0]).toEqual({ token: 'taken-over', response: null });
+    } finally {
+      await other.query('ROLLBACK').catch(() => undefined);
+      other.release();
+    }
+  });
+
+  it('completes the idempotency record of an append without events after checking the version', async () => {
+    const { eventStore, idempotency } = createPgOrderStore({ pool: db.pool });
+    const key = `k-${uuidv7()}`;
+    const claim = (await idempotency.claim({ key, fingerprint: 'f' }))._unsafeUnwrap();
+    if (claim.kind !== 'claimed') throw new Error('expected a claim');
+    const streamId = uuidv7();
+    const stale = await eventStore.appendToStream(streamId, [], {
+      expectedVersion: 3,
+      idempotency: { key, token: claim.token, response: { status: 200, body: 'noop' } },
+    });
+    expect(stale._unsafeUnwrapErr().code).toBe('concurrency-conflict');
+    const done = await eventStore.appendToStream(streamId, [], {
+      expectedVersion: 0,
+      idempotency: { key, token: claim.token, response: { status: 200, body: 'noop' } },
+    });
+    expect(done._unsafeUnwrap()).toEqual({ nextVersion: 0, lastGlobalPosition: 0 });
+    expect((await idempotency.claim({ key, fingerprint: 'f' }))._unsafeUnwrap()).toEqual({
+      kind: 'replay',
+      response: { status: 200, body: 'noop' },
+    });
+  });
+
   it('round-trips event fields and reads as of a time', async () => {
     const eventStore = createPgEventStore(db.pool);
     const streamId = uuidv7();
