@@ -13,7 +13,7 @@
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -224,6 +224,11 @@ const main = async () => {
         "SELECT string_agg(name || '=' || setting, ' ') AS s FROM pg_settings WHERE name IN ('fsync','synchronous_commit')",
       )
     ).rows[0].s;
+    const load = loadavg()[0];
+    if (load > cpus().length)
+      log(
+        `WARNING: load average ${load.toFixed(1)} on ${cpus().length} cores: other work competes with this run`,
+      );
     log(
       `PostgreSQL ${version} (${embedded ? 'embedded' : 'DATABASE_URL'}; ${durability}); pool ${POOL_SIZE}; ${rounds} round(s) x ${seconds}s per case after ${warmup}s warm-up; medians`,
     );
@@ -327,13 +332,20 @@ const main = async () => {
     }
     log('(create+confirm counts both requests; orders per second are half its req/s)');
     for (const connections of connectionsList) {
-      const app = results[`create.c${connections}`];
-      const bare = results[`handler.c${connections}`];
+      const ratio = (name, baseline) =>
+        median(
+          samples[`${name}.c${connections}`].map(
+            (sample, index) => sample.rps / samples[`${baseline}.c${connections}`][index].rps,
+          ),
+        ).toFixed(2);
       log(
-        `c${connections}: this package's layer keeps ${((100 * app.rps) / bare.rps).toFixed(0)}% of the bare handler's throughput (create ${app.rps.toFixed(0)} vs ${bare.rps.toFixed(0)} req/s)`,
+        `c${connections} paired ratios (median over rounds): create/raw tx ${ratio('create', 'rawtx')}, create+confirm/raw tx ${ratio('createConfirm', 'rawtx')}, create/bare handler ${ratio('create', 'handler')}, bare handler/raw tx ${ratio('handler', 'rawtx')}`,
       );
     }
 
+    // Ratios are paired: each round's case against the same round's baseline, then the median over rounds.
+    const pairedRatio = (name, baseline) =>
+      median(samples[name].map((sample, index) => sample.rps / samples[baseline][index].rps));
     const figures = {};
     for (const connections of connectionsList) {
       const raw = results[`rawtx.c${connections}`];
@@ -347,7 +359,7 @@ const main = async () => {
           unit: 'req/s',
           baseline: raw.rps,
           baselineName: 'Hono + raw SQL tx',
-          ratio: row.rps / raw.rps,
+          ratio: pairedRatio(`${name}.c${connections}`, `rawtx.c${connections}`),
         };
         figures[`http.${key}.c${connections}.p99_ms`] = {
           value: row.p99,
@@ -369,7 +381,7 @@ const main = async () => {
         unit: 'req/s',
         baseline: bare.rps,
         baselineName: 'domain handler + PG store on a bare Hono route',
-        ratio: results[`create.c${connections}`].rps / bare.rps,
+        ratio: pairedRatio(`create.c${connections}`, `handler.c${connections}`),
       };
       for (const name of ['hello', 'select1', 'rawtx', 'handler'])
         figures[`http.baseline.${name}.c${connections}.rps`] = {

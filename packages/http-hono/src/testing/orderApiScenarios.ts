@@ -1,7 +1,13 @@
-import type { EventStore, IdempotencyStore, OrderQueries } from '@oms/domain';
+import {
+  type EventStore,
+  type IdempotencyStore,
+  ORDER_INPUT_SCHEMAS,
+  type OrderQueries,
+} from '@oms/domain';
 import { orderFixtures } from '@oms/domain/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestFingerprint } from '../commands/fingerprint.js';
 import { type AppOptions, createApp, type OrderApp } from '../createApp.js';
 import { signShopifyBody } from '../shopify/signature.js';
 import {
@@ -286,6 +292,14 @@ export const orderApiScenarios = (name: string, setup: () => Promise<StoreUnderT
         expect(drafts.json.data.map((row: { id: string }) => row.id).sort()).toEqual(
           [ids[0], ids[1]].sort(),
         );
+        const third = (await api('GET', `/v1/orders/${ids[2]}`)).json.createdAt;
+        const fourth = (await api('GET', `/v1/orders/${ids[3]}`)).json.createdAt;
+        const window = await api(
+          'GET',
+          `/v1/orders?customerEmail=${encodeURIComponent(email)}&createdFrom=${encodeURIComponent(third)}&createdTo=${encodeURIComponent(fourth)}`,
+        );
+        expect(window.status).toBe(200);
+        expect(window.json.data.map((row: { id: string }) => row.id)).toEqual([ids[2]]);
         const b2b = await api(
           'GET',
           `/v1/orders?customerEmail=${encodeURIComponent(email)}&channel=B2B`,
@@ -665,6 +679,23 @@ export const orderApiScenarios = (name: string, setup: () => Promise<StoreUnderT
         });
         expect(long.status).toBe(422);
         expect(long.json.errors[0].path).toBe('header.Idempotency-Key');
+      });
+
+      it('a key whose first request is still running is 409 idempotency-key-in-flight', async () => {
+        const key = `inflight-${uniqueEmail()}`;
+        const body = seed();
+        const input = ORDER_INPUT_SCHEMAS.CreateOrder.parse(body);
+        const claim = await store.idempotency.claim({
+          key,
+          fingerprint: requestFingerprint('POST', '/v1/orders', input),
+        });
+        expect(claim.isOk() && claim.value.kind).toBe('claimed');
+        const response = await api('POST', '/v1/orders', {
+          body,
+          headers: { 'Idempotency-Key': key },
+        });
+        expect(response.status).toBe(409);
+        expect(response.json.code).toBe('idempotency-key-in-flight');
       });
 
       it('20 concurrent creates with one key make one order', async () => {
