@@ -37,6 +37,7 @@ export {
 } from './relay/checkpoint.port.js';
 export {
   createRelay,
+  POSITION_HEADER,
   type PublishedBatch,
   type Relay,
   type RelayDeps,
@@ -47,4 +48,6 @@ export {
   type RelayStatus,
   type RunOnceResult,
   relayProducerConfig,
+  STREAM_VERSION_HEADER,
 } from './relay/createRelay.js';
+export { type MeasuredLag, measureRelayLag } from './relay/measureRelayLag.js';

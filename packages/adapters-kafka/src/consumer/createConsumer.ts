@@ -138,13 +138,22 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
   } = options;
   const idempotent = options.idempotent ?? true;
   const compression = COMPRESSION[options.compression ?? 'gzip'];
-  const consumer = kafka.consumer({
-    sessionTimeout: options.sessionTimeout ?? 30_000,
-    heartbeatInterval: options.heartbeatInterval ?? 3_000,
-    maxWaitTimeInMs: options.maxWaitTimeInMs ?? 500,
-    ...options.consumerConfig,
-    groupId,
-  });
+  const newConsumer = (): Consumer => {
+    const created = kafka.consumer({
+      sessionTimeout: options.sessionTimeout ?? 30_000,
+      heartbeatInterval: options.heartbeatInterval ?? 3_000,
+      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 500,
+      ...options.consumerConfig,
+      groupId,
+    });
+    created.on(created.events.GROUP_JOIN, () => joinedResolve?.());
+    // kafkajs restarts itself after retriable failures; after any other crash a new consumer takes over
+    created.on(created.events.CRASH, (event) => {
+      report('consumer-crashed', event.payload.error);
+      if (!event.payload.restart && running && consumer === created) void restart();
+    });
+    return created;
+  };
   const producer: ProducerLike = kafka.producer({
     allowAutoTopicCreation: true,
     ...options.producerConfig,
@@ -158,7 +167,8 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
   let joinedPromise = new Promise<void>((resolve) => {
     joinedResolve = resolve;
   });
-  consumer.on(consumer.events.GROUP_JOIN, () => joinedResolve?.());
+  let consumer = newConsumer();
+  const startSleeper = createSleeper();
 
   const report = (code: string, cause: unknown) =>
     options.onError?.({ code, message: messageOf(cause) });
@@ -238,6 +248,62 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
     }
   };
 
+  const runOnce = async (): Promise<void> => {
+    await producer.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...topics], fromBeginning });
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: async ({
+        batch,
+        resolveOffset,
+        heartbeat,
+        commitOffsetsIfNecessary,
+        isRunning,
+        isStale,
+      }) => {
+        const alive = () => running && isRunning() && !isStale();
+        for (const raw of batch.messages) {
+          if (!alive()) break;
+          const message: InboundMessage = {
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: raw.offset,
+            key: raw.key,
+            value: raw.value,
+            headers: headerText(raw.headers),
+          };
+          if (!(await settle(message, raw, alive, heartbeat))) break;
+          resolveOffset(raw.offset);
+          await heartbeat();
+        }
+        await commitOffsetsIfNecessary();
+      },
+    });
+  };
+
+  /** Connects and runs, retrying with backoff while the broker is unreachable, until it runs or `stop()`. */
+  const connectAndRun = async (): Promise<void> => {
+    for (let attempt = 0; running; attempt += 1) {
+      try {
+        await runOnce();
+        return;
+      } catch (cause) {
+        report('consumer-start-failed', cause);
+        await consumer.disconnect().catch(() => undefined);
+        consumer = newConsumer();
+        await startSleeper.sleep(backoffDelay(attempt, options.backoff));
+      }
+    }
+  };
+
+  const restart = async (): Promise<void> => {
+    await consumer.disconnect().catch(() => undefined);
+    consumer = newConsumer();
+    await connectAndRun();
+  };
+
   return {
     async start() {
       if (running) return;
@@ -247,41 +313,11 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
         await ensureTopics(kafka, [dlqTopic], typeof creation === 'object' ? creation : {}).catch(
           (cause: unknown) => report('topic-creation-failed', cause),
         );
-      await producer.connect();
-      await consumer.connect();
-      await consumer.subscribe({ topics: [...topics], fromBeginning });
-      await consumer.run({
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-        eachBatch: async ({
-          batch,
-          resolveOffset,
-          heartbeat,
-          commitOffsetsIfNecessary,
-          isRunning,
-          isStale,
-        }) => {
-          const alive = () => running && isRunning() && !isStale();
-          for (const raw of batch.messages) {
-            if (!alive()) break;
-            const message: InboundMessage = {
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: raw.offset,
-              key: raw.key,
-              value: raw.value,
-              headers: headerText(raw.headers),
-            };
-            if (!(await settle(message, raw, alive, heartbeat))) break;
-            resolveOffset(raw.offset);
-            await heartbeat();
-          }
-          await commitOffsetsIfNecessary();
-        },
-      });
+      await connectAndRun();
     },
     async stop() {
       running = false;
+      startSleeper.wake();
       for (const sleeper of sleepers) sleeper.wake();
       await consumer.disconnect().catch((cause: unknown) => report('disconnect-failed', cause));
       await producer.disconnect().catch((cause: unknown) => report('disconnect-failed', cause));

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { DeadLetterHeadersSchema } from '../asyncapi/headers.js';
 import { createConsumer, type InboundConsumer } from '../consumer/createConsumer.js';
 import { startTopicCollector, type TopicCollector } from '../testing/index.js';
+import { startKafkaProxy } from '../testing/kafkaProxy.js';
 import { startTestKafka, type TestKafka } from '../testing/mockCluster.js';
 import { createAndConfirm, testKafka } from './harness.js';
 
@@ -263,5 +264,54 @@ describe('inbound consumer against a real Kafka-protocol broker', () => {
     });
     expect(consumer.stats().applied).toBe(before.applied + 1);
     expect(dlq.messages.slice(dlqBefore).filter((m) => m.key === orderId)).toEqual([]);
+  });
+});
+
+describe('inbound consumer and a broker outage', () => {
+  it('starts while the broker is unreachable and joins its group once it is back', async () => {
+    const kafka = await startTestKafka();
+    const proxy = await startKafkaProxy({ upstreams: kafka.brokers });
+    const db = await createTestDatabase(inject('databaseUrl'));
+    const errors: string[] = [];
+    const store = createPgOrderStore({ pool: db.pool });
+    const consumer = createConsumer({
+      handle: createOrderCommandHandler({
+        eventStore: store.eventStore,
+        clock: systemClock,
+        ids: uuidV7Generator,
+      }),
+      idempotency: store.idempotency,
+      kafka: testKafka(proxy.brokers),
+      options: {
+        groupId: 'oms-order-intake-outage',
+        sessionTimeout: 6_000,
+        heartbeatInterval: 500,
+        maxWaitTimeInMs: 100,
+        // the mock has no CreateTopics (see harness); the idempotent DLQ producer works through the proxy
+        createTopics: false,
+        backoff: { initialMs: 50, maxMs: 300 },
+        onError: (error) => errors.push(error.code),
+      },
+    });
+    try {
+      await proxy.cut();
+      const starting = consumer.start();
+      await vi.waitFor(() => expect(errors).toContain('consumer-start-failed'), {
+        timeout: 20_000,
+      });
+      await proxy.restore();
+      await starting;
+      await consumer.joined();
+      const producer = testKafka(kafka.brokers).producer();
+      await producer.connect();
+      await producer.send({ topic: 'oms.shipping.delivered', messages: [{ value: 'not json' }] });
+      await producer.disconnect();
+      await vi.waitFor(() => expect(consumer.stats().deadLettered).toBe(1), { timeout: 20_000 });
+    } finally {
+      await consumer.stop();
+      await proxy.close();
+      await db.drop();
+      await kafka.stop();
+    }
   });
 });

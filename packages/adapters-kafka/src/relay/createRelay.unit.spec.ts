@@ -16,6 +16,7 @@ import { backoffDelay } from './backoff.js';
 import { createStateCache } from './buildMessages.js';
 import { createInMemoryCheckpointStore, createInMemoryLeases } from './checkpoint.port.js';
 import { createRelay, type RelayError } from './createRelay.js';
+import { measureRelayLag } from './measureRelayLag.js';
 
 const setup = () => {
   const store = createInMemoryOrderStore();
@@ -307,6 +308,30 @@ describe('relay', () => {
     await vi.waitFor(() => expect(relay.lag().position).toBe(2));
     await relay.stop();
     expect(relay.lag()).toMatchObject({ events: 0, seconds: 0 });
+  });
+});
+
+describe('measureRelayLag', () => {
+  it('counts the events after the checkpoint without a running relay', async () => {
+    const { store, createAndConfirm } = setup();
+    for (let index = 0; index < 3; index += 1) await createAndConfirm();
+    const checkpoints = createInMemoryCheckpointStore({ 'oms-relay': 2 });
+    const lag = (
+      await measureRelayLag({ eventStore: store.eventStore, checkpoints, pageSize: 3 })
+    )._unsafeUnwrap();
+    expect(lag).toMatchObject({ events: 4, atLeast: false, position: 2 });
+    expect(lag.seconds).toBeGreaterThanOrEqual(0);
+    const capped = (
+      await measureRelayLag({ eventStore: store.eventStore, checkpoints, maxScan: 3 })
+    )._unsafeUnwrap();
+    expect(capped).toMatchObject({ events: 3, atLeast: true });
+    const caughtUp = (
+      await measureRelayLag({
+        eventStore: store.eventStore,
+        checkpoints: createInMemoryCheckpointStore({ 'oms-relay': 6 }),
+      })
+    )._unsafeUnwrap();
+    expect(caughtUp).toMatchObject({ events: 0, seconds: 0 });
   });
 });
 
