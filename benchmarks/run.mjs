@@ -48,35 +48,65 @@ const failures = [];
 for (const script of scripts) {
   const started = Date.now();
   if (!json) process.stderr.write(`running ${script}${quick ? ' (quick)' : ''} ...\n`);
-  const result = spawnSync(process.execPath, [join(here, script), '--json', ...(quick ? ['--quick'] : [])], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', json ? 'ignore' : 'inherit'],
-    maxBuffer: 64 * 1024 * 1024,
-    env: process.env,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(here, script), '--json', ...(quick ? ['--quick'] : [])],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', json ? 'ignore' : 'inherit'],
+      maxBuffer: 64 * 1024 * 1024,
+      env: process.env,
+    },
+  );
   const found = result.status === 0 ? figuresOf(result.stdout) : undefined;
-  if (!found) failures.push(`${script}: exit ${result.status}${result.error ? ` (${result.error.message})` : ''}`);
+  if (!found)
+    failures.push(
+      `${script}: exit ${result.status}${result.error ? ` (${result.error.message})` : ''}`,
+    );
   else Object.assign(figures, found);
-  if (!json) process.stderr.write(`  ${script} took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  if (!json)
+    process.stderr.write(`  ${script} took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }
 
-const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+const machine = {
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model ?? 'unknown',
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+};
 const missing = only ? [] : REQUIRED.filter((key) => !(key in figures));
 
 if (json) {
-  console.log(JSON.stringify({ mode: quick ? 'quick' : 'full', machine, figures, missing, failures }, null, 2));
+  console.log(
+    JSON.stringify(
+      { mode: quick ? 'quick' : 'full', machine, figures, missing, failures },
+      null,
+      2,
+    ),
+  );
 } else {
-  const format = (value) => (typeof value === 'number' ? (Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3)) : String(value ?? ''));
+  const format = (value) =>
+    typeof value === 'number'
+      ? Math.abs(value) >= 100
+        ? value.toFixed(0)
+        : value.toPrecision(3)
+      : String(value ?? '');
   const rows = Object.entries(figures).map(([key, figure]) => [
     key,
     `${format(figure.value)} ${figure.unit ?? ''}`.trim(),
-    figure.baseline === undefined ? '' : `${format(figure.baseline)} ${figure.baselineUnit ?? figure.unit ?? ''} (${figure.baselineName ?? 'baseline'})`,
+    figure.baseline === undefined
+      ? ''
+      : `${format(figure.baseline)} ${figure.baselineUnit ?? figure.unit ?? ''} (${figure.baselineName ?? 'baseline'})`,
     figure.ratio === undefined ? '' : format(figure.ratio),
   ]);
   const header = ['figure', 'value', 'in-run baseline', 'ratio'];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column].length)),
+  );
   const line = (cells) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ');
-  console.log(`\n${quick ? 'quick' : 'full'} run on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}\n`);
+  console.log(
+    `\n${quick ? 'quick' : 'full'} run on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}\n`,
+  );
   console.log(line(header));
   console.log(line(widths.map((width) => '-'.repeat(width))));
   for (const row of rows) console.log(line(row));
