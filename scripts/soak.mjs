@@ -39,6 +39,8 @@ const { values: options } = parseArgs({
     seed: { type: 'string' },
     users: { type: 'string', default: '6' },
     keep: { type: 'boolean', default: false },
+    // the relay on the database proxy too: the cut then also takes its lease connection (lost lease, re-taken)
+    'relay-direct-db': { type: 'boolean', default: false },
   },
 });
 const durationS = Number(options.duration);
@@ -156,38 +158,54 @@ const run = async () => {
   const targets = ports.map((port) => `http://127.0.0.1:${port}`);
   const incarnations = { 'replica-0': 0, 'replica-1': 0, relay: 0 };
   const current = {};
-  const startReplica = async (index) => {
-    const name = `replica-${index}`;
-    incarnations[name] += 1;
-    current[name] = await startNodeProcess({
-      name,
-      script: MAIN_JS,
-      env: {
-        ...baseEnv,
-        PORT: String(ports[index]),
-        HOST: '127.0.0.1',
-        DATABASE_URL: proxied.toString(),
-        OMS_RELAY: 'off',
-        OMS_CONSUMER: 'off',
-        OMS_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
-      },
-      logFile: join(logs, `${name}.log`),
-      readyMarker: 'listening on',
-    });
-    return current[name];
+  /** Like a supervisor: a replica that cannot start (the database is being cut) is tried again, a few times. */
+  const supervised = async (name, start) => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        incarnations[name] += 1;
+        current[name] = await start();
+        return attempt;
+      } catch (error) {
+        if (attempt >= 5) throw error;
+        say(
+          `${name} did not start (attempt ${attempt}): ${String(error.message).split('\n')[0]}; again in 1 s`,
+        );
+        await sleep(1_000);
+      }
+    }
   };
-  const startRelay = async () => {
-    incarnations.relay += 1;
-    current.relay = await startNodeProcess({
-      name: 'relay',
-      script: CLI_JS,
-      args: ['relay'],
-      env: { ...baseEnv, DATABASE_URL: database.url },
-      logFile: join(logs, 'relay.log'),
-      readyMarker: 'relay running',
-    });
-    return current.relay;
-  };
+  const startReplica = (index) =>
+    supervised(`replica-${index}`, () =>
+      startNodeProcess({
+        name: `replica-${index}`,
+        script: MAIN_JS,
+        env: {
+          ...baseEnv,
+          PORT: String(ports[index]),
+          HOST: '127.0.0.1',
+          DATABASE_URL: proxied.toString(),
+          OMS_RELAY: 'off',
+          OMS_CONSUMER: 'off',
+          OMS_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+        },
+        logFile: join(logs, `replica-${index}.log`),
+        readyMarker: 'listening on',
+      }),
+    );
+  const startRelay = () =>
+    supervised('relay', () =>
+      startNodeProcess({
+        name: 'relay',
+        script: CLI_JS,
+        args: ['relay'],
+        env: {
+          ...baseEnv,
+          DATABASE_URL: options['relay-direct-db'] ? database.url : proxied.toString(),
+        },
+        logFile: join(logs, 'relay.log'),
+        readyMarker: 'relay running',
+      }),
+    );
   const stopProcess = async (name) => {
     const process_ = current[name];
     if (!process_ || process_.child.exitCode !== null || process_.child.signalCode !== null) return;
@@ -284,8 +302,8 @@ const run = async () => {
           violations.push(
             `replica-0 exited with ${exit.code ?? exit.signal} after SIGTERM (expected 0)`,
           );
-        await startReplica(0);
-        return `exit ${exit.code ?? exit.signal} after ${((drained - signalled) / 1000).toFixed(1)}s; pid ${stopped.pid} → ${current['replica-0'].pid}`;
+        const attempts = await startReplica(0);
+        return `${attempts > 1 ? `started on attempt ${attempts}; ` : ''}exit ${exit.code ?? exit.signal} after ${((drained - signalled) / 1000).toFixed(1)}s; pid ${stopped.pid} → ${current['replica-0'].pid}`;
       }),
     ),
     at(0.5).then(() =>
@@ -378,7 +396,21 @@ const run = async () => {
       }
     return [...wanted].filter((id) => got.has(id)).length;
   };
-  while (received() < wanted.size && Date.now() < publishDeadline) await sleep(500);
+  let progressAt = Date.now() + 10_000;
+  while (received() < wanted.size && Date.now() < publishDeadline) {
+    await sleep(500);
+    if (Date.now() < progressAt) continue;
+    progressAt = Date.now() + 10_000;
+    const state = await database.pool
+      .query(
+        `SELECT (SELECT json_agg(json_build_object('name', name, 'position', position)) FROM oms_checkpoints) AS checkpoints,
+                (SELECT max(global_position) FROM oms_events) AS head,
+                (SELECT json_agg(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted) AS lease_holders`,
+      )
+      .then((result) => JSON.stringify(result.rows[0]))
+      .catch((error) => String(error));
+    say(`waiting for the relay: ${received()}/${wanted.size} messages seen; ${state}`);
+  }
   await sleep(1_000); // late duplicates
   const catchUp = ((Date.now() - loadEnd) / 1000).toFixed(1);
   const published = checkPublished(expected, collector.messages, orderIds);
