@@ -23,8 +23,20 @@ export const readBody =
       return next();
     }
     const declared = c.req.header('Content-Length');
-    if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > maxBytes)
-      return tooLarge(c, maxBytes);
+    const declaredSize =
+      declared !== undefined &&
+      /^\d+$/.test(declared) &&
+      c.req.header('Transfer-Encoding') === undefined
+        ? Number(declared)
+        : undefined;
+    if (declaredSize !== undefined && declaredSize > maxBytes) return tooLarge(c, maxBytes);
+    if (declaredSize !== undefined) {
+      // The server enforces Content-Length, so the whole body can be taken at once.
+      const bytes = new Uint8Array(await c.req.raw.arrayBuffer());
+      if (bytes.byteLength > maxBytes) return tooLarge(c, maxBytes);
+      c.set('rawBody', bytes);
+      return next();
+    }
     const chunks: Uint8Array[] = [];
     let size = 0;
     const reader = body.getReader();
