@@ -6,6 +6,7 @@
 // the server on it (no Kafka, LOG_LEVEL=warn), reads its RSS (/proc/<pid>/status VmRSS) while idle (the baseline:
 // median of samples after start-up), then drives POST /v1/orders with autocannon (20 connections) and reads the RSS
 // again: the figure is the median over the second half of the load (steady state; the peak is printed too).
+// `--seconds N` sets the length of the load (default 30, quick 8).
 // With --json the LAST stdout line is one JSON object: {"server.rss_mb_under_load": {...}}.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -20,7 +21,8 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const json = args.includes('--json');
 const IDLE_MS = quick ? 2_000 : 5_000;
-const LOAD_S = quick ? 8 : 30;
+const secondsArg = args.indexOf('--seconds');
+const LOAD_S = secondsArg >= 0 ? Number(args[secondsArg + 1]) : quick ? 8 : 30;
 const CONNECTIONS = 20;
 const out = json ? process.stderr : process.stdout;
 const log = (line = '') => out.write(`${line}\n`);
@@ -185,6 +187,17 @@ const main = async () => {
     `  under load (median of the second half): ${steady.toFixed(1)} MB; peak ${peak.toFixed(1)} MB; right after the load ${afterLoad?.toFixed(1)} MB`,
   );
   log(`  ratio to idle: ${(steady / idleMb).toFixed(2)}`);
+  const quarters = [1, 2, 3, 4].map((q) =>
+    median(
+      samples.slice(
+        Math.floor(((q - 1) * samples.length) / 4),
+        Math.floor((q * samples.length) / 4),
+      ),
+    ),
+  );
+  log(
+    `  median per quarter of the load: ${quarters.map((value) => `${value.toFixed(0)} MB`).join(', ')}`,
+  );
   log(
     `  load: ${answered} creates, ${result.requests.average.toFixed(0)} req/s, p99 ${result.latency.p99} ms, failed ${failed}`,
   );
