@@ -11,6 +11,9 @@ let deadline = Date.now() + durationMs + 120_000;
 process.on('message', (message) => {
   if (message?.type === 'stop') deadline = Date.now();
 });
+process.on('disconnect', () => {
+  deadline = Math.min(deadline, Date.now());
+});
 const out = createWriteStream(recordFile);
 const downUntil = targets.map(() => 0);
 const counts = { requests: 0, transportErrors: 0, orders: 0 };
@@ -107,8 +110,9 @@ const sendWithRetry = async (random, kind, method, path, options = {}) => {
   let attempts = 1;
   let uncertain = false;
   while (retryable(result) && Date.now() < deadline && attempts < 60) {
-    // without a key, a request whose answer was lost may have been applied: what follows cannot be predicted
-    if (result.status === null && options.key === undefined) uncertain = true;
+    // without a key, a request whose answer was lost (or that failed at its commit) may have been applied: what
+    // follows cannot be predicted
+    if (options.key === undefined) uncertain = true;
     await sleep(result.status === 409 ? 1_000 : 200 + random.int(0, 300));
     attempts += 1;
     result = await send(random, kind, method, path, {
