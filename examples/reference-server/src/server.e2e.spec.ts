@@ -20,7 +20,12 @@ interface Started {
 
 /** The real server process, on its own embedded PostgreSQL (no DATABASE_URL), as `pnpm start` runs it. */
 const startServer = async (port: number): Promise<Started> => {
-  const env = { ...process.env, PORT: String(port), OMS_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    OMS_DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+  };
   delete env.DATABASE_URL;
   delete env.KAFKA_BROKERS;
   const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -109,7 +114,7 @@ describe('the reference server process', () => {
   });
 
   it('replays an order as JSON lines with the operators CLI and rebuilds the read models', async () => {
-    const env = { ...process.env, OMS_DATA_DIR: dataDir };
+    const env: NodeJS.ProcessEnv = { ...process.env, OMS_DATA_DIR: dataDir };
     delete env.DATABASE_URL;
     const list = spawnSync(process.execPath, [cli, 'rebuild'], { env, encoding: 'utf8' });
     expect(list.status, list.stderr).toBe(0);
