@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // PostgreSQL event-store benchmark: raw ceiling vs @oms/adapters-pg appendToStream vs Emmett, and list-page latency.
 //
-//   pnpm --filter @oms/adapters-pg build && node benchmarks/pg-bench.mjs [--quick] [--json] [--runs N] [--seconds S]
+//   pnpm --filter @oms/adapters-pg build && node benchmarks/pg-append-list.bench.mjs [--quick] [--json] [--runs N] [--seconds S]
 //   (--skip-list: appends only; --async-commit: sessions use synchronous_commit=off; --runs: rounds per concurrency, default 7, quick 3; --seconds: length of one slice, default 2, quick 1)
 //
 // Uses DATABASE_URL when set, otherwise starts an embedded PostgreSQL (default durability settings) in a temp dir.
@@ -383,6 +383,55 @@ const listBenchmark = async (baseUrl) => {
   }
 };
 
+/** The report's figures (benchmarks/run.mjs): the append path with its inline read model, as the server runs it. */
+const figures = (append, list) => {
+  const result = {};
+  const c8 = append.find((row) => row.concurrency === 8);
+  if (c8) {
+    result['pg.append.c8.ratio_to_raw'] = {
+      value: c8.omsReadModelVsRaw,
+      unit: 'ratio',
+      baseline: c8.raw,
+      baselineUnit: 'tx/s',
+      baselineName: 'raw read-max-then-insert-two tx',
+      ratio: c8.omsReadModelVsRaw,
+    };
+    result['pg.append.c8.ratio_to_emmett'] = {
+      value: c8.omsReadModelVsEmmett,
+      unit: 'ratio',
+      baseline: c8.emmett,
+      baselineUnit: 'appends/s',
+      baselineName: 'Emmett 0.42 appendToStream',
+      ratio: c8.omsReadModelVsEmmett,
+    };
+  }
+  const middle = (orders) =>
+    list.find((row) => row.orders === orders && row.case === 'page at the middle');
+  const small = middle(10_000);
+  const first = list.find((row) => row.orders === 10_000 && row.case === 'first page');
+  if (small && first)
+    result['pg.list.p50_ms.10k'] = {
+      value: small.p50ms,
+      unit: 'ms',
+      baseline: first.p50ms,
+      baselineUnit: 'ms',
+      baselineName: 'first page at 10k',
+      ratio: small.p50ms / first.p50ms,
+    };
+  const largest = Math.max(...list.map((row) => row.orders));
+  const large = middle(largest);
+  if (large && small && largest > 10_000)
+    result[largest === 1_000_000 ? 'pg.list.p50_ms.1m' : `pg.list.p50_ms.${largest / 1000}k`] = {
+      value: large.p50ms,
+      unit: 'ms',
+      baseline: small.p50ms,
+      baselineUnit: 'ms',
+      baselineName: 'same page at 10k',
+      ratio: large.p50ms / small.p50ms,
+    };
+  return result;
+};
+
 const main = async () => {
   let server;
   let folder;
@@ -425,10 +474,12 @@ const main = async () => {
       log(
         `${row.case.padEnd(28)} ${String(row.orders).padStart(8)} ${row.p50ms.toFixed(2).padStart(10)} ${row.p95ms.toFixed(2).padStart(8)}`,
       );
-    if (asJson)
+    if (asJson) {
       process.stdout.write(
         `${JSON.stringify({ server: { version, embedded: Boolean(server), settings, asyncCommit }, runs, seconds, eventBytes, append, list }, null, 2)}\n`,
       );
+      process.stdout.write(`${JSON.stringify(figures(append, list))}\n`);
+    }
   } finally {
     await server?.stop();
     if (folder) await rm(folder, { recursive: true, force: true });
