@@ -319,6 +319,23 @@ const main = async () => {
       ]),
     );
 
+    // The calmest round (highest hello-world throughput: least outside load) shows what the machine can do.
+    const calmest = (connections) => {
+      const hello = samples[`hello.c${connections}`].map((sample) => sample.rps);
+      return hello.indexOf(Math.max(...hello));
+    };
+    const calmRound = (name, baseline, connections) => {
+      const index = calmest(connections);
+      const row = samples[`${name}.c${connections}`][index];
+      const base = samples[`${baseline}.c${connections}`][index];
+      return {
+        round: index + 1,
+        rps: row.rps,
+        p99: row.p99,
+        baselineRps: base.rps,
+        ratio: row.rps / base.rps,
+      };
+    };
     log();
     log('case (median)            req/s    p50 ms   p99 ms   vs raw tx   vs SELECT 1   vs hello');
     for (const [key, row] of Object.entries(results)) {
@@ -338,6 +355,11 @@ const main = async () => {
             (sample, index) => sample.rps / samples[`${baseline}.c${connections}`][index].rps,
           ),
         ).toFixed(2);
+      const calm = calmest(connections);
+      const at = (name) => samples[`${name}.c${connections}`][calm];
+      log(
+        `c${connections} calmest round (${calm + 1}): create ${at('create').rps.toFixed(0)} req/s p99 ${at('create').p99} ms, raw tx ${at('rawtx').rps.toFixed(0)} req/s p99 ${at('rawtx').p99} ms, bare handler ${at('handler').rps.toFixed(0)} req/s; create/raw tx ${(at('create').rps / at('rawtx').rps).toFixed(2)}`,
+      );
       log(
         `c${connections} paired ratios (median over rounds): create/raw tx ${ratio('create', 'rawtx')}, create+confirm/raw tx ${ratio('createConfirm', 'rawtx')}, create/bare handler ${ratio('create', 'handler')}, bare handler/raw tx ${ratio('handler', 'rawtx')}`,
       );
@@ -360,6 +382,7 @@ const main = async () => {
           baseline: raw.rps,
           baselineName: 'Hono + raw SQL tx',
           ratio: pairedRatio(`${name}.c${connections}`, `rawtx.c${connections}`),
+          calmestRound: calmRound(name, 'rawtx', connections),
         };
         figures[`http.${key}.c${connections}.p99_ms`] = {
           value: row.p99,
