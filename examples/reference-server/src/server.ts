@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createPgOrderStore } from '@oms/adapters-pg';
@@ -15,14 +16,27 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Stops accepting, lets requests in flight finish, and ends keep-alive connections: from now on every response
+ * says `Connection: close`, and idle sockets are closed as soon as they go idle. What is still open at the timeout
+ * is cut.
+ */
 const closeHttp = (server: ReturnType<typeof serve>, timeoutMs: number): Promise<void> =>
   new Promise((resolve) => {
+    server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
+      if (!response.headersSent) response.setHeader('connection', 'close');
+    });
+    const sweep = setInterval(() => {
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+    }, 50);
     const timer = setTimeout(() => {
+      clearInterval(sweep);
       if ('closeAllConnections' in server) server.closeAllConnections();
       resolve();
     }, timeoutMs);
     timer.unref();
     server.close(() => {
+      clearInterval(sweep);
       clearTimeout(timer);
       resolve();
     });
