@@ -423,24 +423,37 @@ export const createRelay = (deps: RelayDeps): Relay => {
     async stop({ drainTimeoutMs = 5_000 } = {}) {
       stopping = true;
       sleeper.wake();
-      if (loop) await loop;
-      loop = undefined;
-      const mayPublish = !deps.lease || lease !== undefined;
-      if (mayPublish && connected) {
-        const deadline = now() + drainTimeoutMs;
+      const deadline = now() + drainTimeoutMs;
+      const drain = async () => {
+        if (loop) await loop;
+        loop = undefined;
+        const mayPublish = !deps.lease || lease !== undefined;
+        if (!mayPublish || !connected) return;
         while (now() < deadline) {
           const result = await serialized();
-          if (result.isErr() || result.value.events === 0) break;
+          if (result.isErr() || result.value.events === 0) return;
         }
-      }
+      };
+      // a batch stuck on an unreachable broker does not hold the shutdown past the deadline: disconnecting the
+      // producer fails it, and it stays unacknowledged (published again by the next relay)
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        drain(),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, Math.max(0, drainTimeoutMs) + 1_000);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (connected && ownsProducer) await producer.disconnect().catch(() => undefined);
+      connected = connected && !ownsProducer;
       if (lease) {
         await lease.release().catch(() => undefined);
         lease = undefined;
       }
-      if (connected && ownsProducer) await producer.disconnect().catch(() => undefined);
-      connected = connected && !ownsProducer;
+      loop = undefined;
       status = 'stopped';
     },
+
     runOnce: () => new ResultAsync(serialized()),
     wake: () => sleeper.wake(),
     lag(): RelayLag {

@@ -257,6 +257,38 @@ describe('relay', () => {
     expect(relay.lag().status).toBe('stopped');
   });
 
+  it('stops even when a batch hangs on an unreachable broker, leaving it unacknowledged', async () => {
+    const { store, createAndConfirm } = setup();
+    await createAndConfirm();
+    const checkpoints = createInMemoryCheckpointStore();
+    let disconnected = false;
+    let rejectSend: ((error: Error) => void) | undefined;
+    const relay = createRelay({
+      eventStore: store.eventStore,
+      checkpoints,
+      producer: {
+        connect: async () => {},
+        disconnect: async () => {
+          disconnected = true;
+          rejectSend?.(new Error('disconnected'));
+        },
+        send: async () => [],
+        sendBatch: () =>
+          new Promise((_, reject) => {
+            rejectSend = reject;
+          }),
+      },
+      options: { createTopics: false },
+    });
+    await relay.start();
+    await vi.waitFor(() => expect(rejectSend).toBeDefined());
+    await relay.stop({ drainTimeoutMs: 0 });
+    expect(relay.lag().status).toBe('stopped');
+    expect(await checkpoints.load('oms-relay')).toBe(0);
+    // a producer the caller gave is the caller's to disconnect
+    expect(disconnected).toBe(false);
+  });
+
   it('lets one relay of a name publish while another waits on the lease', async () => {
     const kafka = createFakeKafka();
     const checkpoints = createInMemoryCheckpointStore();
