@@ -31,6 +31,30 @@ const TRANSIENT: ReadonlySet<ApplicationError['code']> = new Set([
   'concurrency-conflict',
 ]);
 
+/** Delays (ms) of the retries of a release that failed because the store was unreachable. */
+const RELEASE_RETRY_DELAYS = [250, 1_000, 2_000, 4_000, 8_000];
+
+/**
+ * A claim whose release failed (the store was down) would hold its key as in flight until the lease runs out, long
+ * after the store is back: the release is retried in the background until it goes through.
+ */
+const releaseLater = (
+  idempotency: IdempotencyStore,
+  key: string,
+  token: string,
+  attempt = 0,
+): void => {
+  const delay = RELEASE_RETRY_DELAYS[attempt];
+  if (delay === undefined) return;
+  const timer = setTimeout(() => {
+    void idempotency.release(key, token).orElse(() => {
+      releaseLater(idempotency, key, token, attempt + 1);
+      return okAsync(undefined);
+    });
+  }, delay);
+  (timer as { unref?: () => void }).unref?.();
+};
+
 /**
  * Runs a command under an idempotency key: a replay answers the recorded response, a reuse with another request
  * is `idempotency-key-reused`, a key still running is `idempotency-key-in-flight`.
@@ -75,7 +99,10 @@ export const runIdempotent = (
               if (TRANSIENT.has(error.code) || error.code.startsWith('idempotency-'))
                 return deps.idempotency
                   .release(key, claim.token)
-                  .orElse(() => okAsync(undefined))
+                  .orElse(() => {
+                    releaseLater(deps.idempotency, key, claim.token);
+                    return okAsync(undefined);
+                  })
                   .andThen(() => errAsync(error));
               const response = run.respondError(error);
               return deps.idempotency

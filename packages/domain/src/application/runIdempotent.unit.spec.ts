@@ -1,8 +1,8 @@
 import { errAsync } from 'neverthrow';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { seedInput, tickingClock } from '../../test/harness.js';
 import { createInMemoryOrderStore } from '../testing/inMemoryOrderStore.js';
-import type { ApplicationError } from './errors.js';
+import { type ApplicationError, serviceUnavailable } from './errors.js';
 import {
   type CommandOutcome,
   createOrderCommandHandler,
@@ -10,6 +10,7 @@ import {
 } from './handleOrderCommand.js';
 import type { OrderRequest } from './orderRequests.js';
 import { uuidV7Generator } from './ports/clock.port.js';
+import type { IdempotencyStore } from './ports/idempotency.port.js';
 import { runIdempotent } from './runIdempotent.js';
 
 const respond = (outcome: CommandOutcome) => ({
@@ -174,5 +175,48 @@ describe('runIdempotent', () => {
       );
     expect((await attempt(5))._unsafeUnwrapErr().code).toBe('concurrency-conflict');
     expect((await attempt(1))._unsafeUnwrap().outcome?.view.status).toBe('CONFIRMED');
+  });
+});
+
+describe('runIdempotent when the store is down while it gives a claim up', () => {
+  it('retries the release in the background, so the key does not stay in flight until its lease runs out', async () => {
+    vi.useFakeTimers();
+    try {
+      const store = createInMemoryOrderStore();
+      let releaseFailures = 2;
+      const idempotency: IdempotencyStore = {
+        ...store.idempotency,
+        release: (key, token) => {
+          if (releaseFailures > 0) {
+            releaseFailures -= 1;
+            return errAsync(serviceUnavailable());
+          }
+          return store.idempotency.release(key, token);
+        },
+      };
+      const failing: OrderCommandHandler = () => errAsync(serviceUnavailable());
+      const run = () =>
+        runIdempotent(
+          { idempotency, handle: failing },
+          {
+            idempotency: { key: 'blip', fingerprint: 'f' },
+            request: { type: 'CreateOrder', input: seedInput() },
+            context: { actor: 'test' },
+            respond,
+            respondError,
+          },
+        );
+      expect((await run())._unsafeUnwrapErr().code).toBe('service-unavailable');
+      expect((await idempotency.claim({ key: 'blip', fingerprint: 'f' }))._unsafeUnwrap()).toEqual({
+        kind: 'in-flight',
+      });
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(releaseFailures).toBe(0);
+      expect(
+        (await idempotency.claim({ key: 'blip', fingerprint: 'f' }))._unsafeUnwrap().kind,
+      ).toBe('claimed');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
