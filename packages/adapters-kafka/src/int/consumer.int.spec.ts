@@ -16,7 +16,7 @@ import { createConsumer, type InboundConsumer } from '../consumer/createConsumer
 import { startTopicCollector, type TopicCollector } from '../testing/index.js';
 import { startKafkaProxy } from '../testing/kafkaProxy.js';
 import { startTestKafka, type TestKafka } from '../testing/mockCluster.js';
-import { createAndConfirm, testKafka } from './harness.js';
+import { createAndConfirm, mockSettings, testKafka } from './harness.js';
 
 describe('inbound consumer against a real Kafka-protocol broker', () => {
   let kafka: TestKafka;
@@ -70,8 +70,7 @@ describe('inbound consumer against a real Kafka-protocol broker', () => {
         sessionTimeout: 6_000,
         heartbeatInterval: 500,
         maxWaitTimeInMs: 100,
-        idempotent: false,
-        createTopics: false,
+        ...mockSettings(kafka),
         backoff: { initialMs: 50, maxMs: 200 },
       },
     });
@@ -288,7 +287,7 @@ describe('inbound consumer and a broker outage', () => {
         heartbeatInterval: 500,
         maxWaitTimeInMs: 100,
         // the mock has no CreateTopics (see harness); the idempotent DLQ producer works through the proxy
-        createTopics: false,
+        createTopics: !kafka.mock,
         backoff: { initialMs: 50, maxMs: 300 },
         onError: (error) => errors.push(error.code),
       },

@@ -82,3 +82,7 @@ export const PUBLISHED = [
  * The defaults stay on for real clusters and are covered by unit tests with a fake producer.
  */
 export const MOCK_RELAY_OPTIONS = { idempotent: false, createTopics: false } as const;
+
+/** The mock's settings on kcat's mock cluster; the real-cluster defaults when KAFKA_BROKERS names a cluster. */
+export const mockSettings = (kafka: { readonly mock: boolean }) =>
+  kafka.mock ? MOCK_RELAY_OPTIONS : ({} as Partial<typeof MOCK_RELAY_OPTIONS>);

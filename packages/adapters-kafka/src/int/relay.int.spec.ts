@@ -28,7 +28,7 @@ import {
   commandHandler,
   concurrently,
   createAndConfirm,
-  MOCK_RELAY_OPTIONS,
+  mockSettings,
   PUBLISHED,
   testKafka,
 } from './harness.js';
@@ -115,7 +115,7 @@ describe('relay against a real Kafka-protocol broker', () => {
       eventStore: store.eventStore,
       checkpoints: createPgCheckpointStore(db.pool),
       kafka: testKafka(kafka.brokers),
-      options: { ...MOCK_RELAY_OPTIONS, name: 'seed', pollIntervalMs: 10 },
+      options: { ...mockSettings(kafka), name: 'seed', pollIntervalMs: 10 },
     });
     relays.push(relay);
     await relay.start();
@@ -171,7 +171,7 @@ describe('relay against a real Kafka-protocol broker', () => {
       eventStore: store.eventStore,
       checkpoints,
       kafka: testKafka(kafka.brokers),
-      options: { ...MOCK_RELAY_OPTIONS, name: 'concurrent', pollIntervalMs: 5, batchSize: 200 },
+      options: { ...mockSettings(kafka), name: 'concurrent', pollIntervalMs: 5, batchSize: 200 },
     });
     relays.push(relay);
     await relay.start();
@@ -226,7 +226,7 @@ describe('relay against a real Kafka-protocol broker', () => {
       eventStore: store.eventStore,
       checkpoints,
       producer: dying,
-      options: { ...MOCK_RELAY_OPTIONS, name: 'crash', batchSize: 60, pollIntervalMs: 5 },
+      options: { ...mockSettings(kafka), name: 'crash', batchSize: 60, pollIntervalMs: 5 },
     });
     void doomed.start();
     await vi.waitFor(() => expect(sentBeforeDeath).toBeGreaterThan(0), { timeout: 30_000 });
@@ -238,7 +238,7 @@ describe('relay against a real Kafka-protocol broker', () => {
       eventStore: store.eventStore,
       checkpoints,
       kafka: testKafka(kafka.brokers),
-      options: { ...MOCK_RELAY_OPTIONS, name: 'crash', batchSize: 60, pollIntervalMs: 5 },
+      options: { ...mockSettings(kafka), name: 'crash', batchSize: 60, pollIntervalMs: 5 },
     });
     relays.push(restarted);
     await restarted.start();
@@ -281,7 +281,7 @@ describe('relay against a real Kafka-protocol broker', () => {
     const spawnRelay = () => {
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', script, db.url, kafka.brokers.join(','), '50'],
+        ['--import', 'tsx', script, db.url, kafka.brokers.join(','), '50', String(kafka.mock)],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       );
       const batches: { events: number; messages: number; position: number }[] = [];
@@ -362,7 +362,7 @@ describe('relay against a real Kafka-protocol broker', () => {
       options: {
         // the proxy rewrites the controller id, so the idempotent producer works here; topics: see harness
         idempotent: true,
-        createTopics: false,
+        createTopics: !kafka.mock,
         name: 'outage',
         pollIntervalMs: 5,
         batchSize: 100,
