@@ -198,6 +198,7 @@ export const createRelay = (deps: RelayDeps): Relay => {
   const report = (error: RelayError) => options.onError?.(error);
 
   let connected = false;
+  let topicsEnsured = false;
   let position: number | undefined;
   let unsaved = false;
   let pending: Pending | undefined;
@@ -228,8 +229,12 @@ export const createRelay = (deps: RelayDeps): Relay => {
 
   const ready = async (): Promise<Result<number, RelayError>> => {
     if (!connected) {
+      const connecting = await attempt('publish-failed', () => producer.connect());
+      if (connecting.isErr()) return err(connecting.error);
+      connected = true;
       const topics = options.createTopics ?? true;
-      if (topics && deps.kafka) {
+      if (topics && deps.kafka && !topicsEnsured) {
+        topicsEnsured = true;
         const created = await attempt('publish-failed', () =>
           ensureTopics(
             deps.kafka!,
@@ -240,9 +245,6 @@ export const createRelay = (deps: RelayDeps): Relay => {
         if (created.isErr())
           report({ ...created.error, message: `topic creation: ${created.error.message}` });
       }
-      const connecting = await attempt('publish-failed', () => producer.connect());
-      if (connecting.isErr()) return err(connecting.error);
-      connected = true;
     }
     if (position === undefined) {
       const loaded = await attempt('checkpoint-failed', () => checkpoints.load(name));
@@ -396,6 +398,10 @@ export const createRelay = (deps: RelayDeps): Relay => {
       if (!(await takeLease())) continue;
       status = failures > 0 ? 'backing-off' : 'running';
       const result = await serialized();
+      if (options.countPending && now() - countedAt >= 1_000) {
+        countedAt = now();
+        await refreshCount();
+      }
       if (result.isErr()) {
         failures += 1;
         status = 'backing-off';
@@ -405,10 +411,6 @@ export const createRelay = (deps: RelayDeps): Relay => {
       }
       failures = 0;
       status = 'running';
-      if (options.countPending && now() - countedAt >= 1_000) {
-        countedAt = now();
-        await refreshCount();
-      }
       if (result.value.events === 0) await sleeper.sleep(pollIntervalMs);
     }
   };

@@ -343,6 +343,37 @@ describe('relay', () => {
   });
 });
 
+describe('relay loop while the broker is down', () => {
+  it('backs off, counts the lag, and publishes once the broker is back', async () => {
+    const kafka = createFakeKafka();
+    const { store, createAndConfirm } = setup();
+    await createAndConfirm();
+    const errors: RelayError[] = [];
+    const relay = createRelay({
+      eventStore: store.eventStore,
+      checkpoints: createInMemoryCheckpointStore(),
+      kafka,
+      options: {
+        createTopics: false,
+        pollIntervalMs: 5,
+        backoff: { initialMs: 5, maxMs: 20 },
+        countPending: async (after) =>
+          store.allEvents().filter((event) => event.globalPosition > after).length,
+        onError: (error) => errors.push(error),
+      },
+    });
+    kafka.failNext(1_000_000);
+    await relay.start();
+    await vi.waitFor(() => expect(relay.lag().failures).toBeGreaterThanOrEqual(3));
+    expect(relay.lag()).toMatchObject({ status: 'backing-off', events: 2, position: 0 });
+    expect(errors[0]).toMatchObject({ code: 'publish-failed' });
+    kafka.failNext(0);
+    await vi.waitFor(() => expect(relay.lag().position).toBe(2));
+    await relay.stop();
+    expect(kafka.sent).toHaveLength(3);
+  });
+});
+
 describe('measureRelayLag', () => {
   it('counts the events after the checkpoint without a running relay', async () => {
     const { store, createAndConfirm } = setup();
