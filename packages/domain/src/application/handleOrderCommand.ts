@@ -12,6 +12,7 @@ import type {
   EventMetadata,
   EventStore,
   NewEvent,
+  ReadStreamResult,
   RecordedEvent,
 } from './ports/eventStore.port.js';
 import type { IdempotencyStore, StoredResponse } from './ports/idempotency.port.js';
@@ -53,12 +54,15 @@ export type OrderCommandHandler = (
   context: CommandContext,
 ) => ResultAsync<CommandOutcome, ApplicationError>;
 
+const NEW_STREAM: ReadStreamResult = { events: [], version: 0 };
+
 export const stateFromEvents = (events: readonly RecordedEvent[]): OrderState =>
   fold(events.map((event) => ({ type: event.type, data: event.data }) as OrderEvent));
 
 /**
  * The command recipe:
- * 1. read the stream and fold it;
+ * 1. read the stream and fold it (a create's first attempt skips the read: its stream is new, and if it is not,
+ *    the append's version check says so and the retry reads it);
  * 2. decide;
  * 3. append with the expected version (and the idempotency record and new state, in one transaction);
  * 4. on a version conflict, go back to 1, a bounded number of times (never when the client named a version).
@@ -72,63 +76,65 @@ export const createOrderCommandHandler = (deps: OrderCommandHandlerDeps): OrderC
     context: CommandContext,
     metadata: EventMetadata,
     retriesLeft: number,
+    assumeNewStream: boolean,
   ): ResultAsync<CommandOutcome, ApplicationError> =>
-    eventStore
-      .readStream(orderId)
-      .andThen((stream): ResultAsync<CommandOutcome, ApplicationError> => {
-        const state = stateFromEvents(stream.events);
-        if (context.expectedVersion !== undefined && context.expectedVersion !== stream.version)
-          return errAsync(concurrencyConflict(context.expectedVersion, stream.version));
-        const now = clock.now().toISOString();
-        const decision = decide(toCommand(request, orderId, now, ids), state);
-        if (decision.isErr()) return errAsync(decision.error);
-        const domainEvents = decision.value;
-        const next = domainEvents.reduce(evolve, state);
-        if (next.status === 'NONE')
-          return errAsync({
-            code: 'order-not-found',
-            message: `order ${orderId} does not exist`,
-            orderId,
-          });
-        const outcome: CommandOutcome = {
-          order: next,
-          view: toOrderView(next),
-          version: next.version,
-          events: domainEvents.map((event) => ({
-            eventId: ids.next(),
-            type: event.type,
-            schemaVersion: eventSchemaVersion(event.type as OrderEventType),
-            data: event.data,
-            metadata,
-            occurredAt: now,
-          })),
-        };
-        if (outcome.events.length === 0) return completeWithoutEvents(outcome, context);
-        return eventStore
-          .appendToStream(orderId, outcome.events, {
-            expectedVersion: stream.version,
-            snapshot: outcome.view,
-            ...(context.idempotency
-              ? {
-                  idempotency: {
-                    key: context.idempotency.key,
-                    token: context.idempotency.token,
-                    response: context.idempotency.respond(outcome),
-                  },
-                }
-              : {}),
-          })
-          .map(() => outcome)
-          .orElse((error): ResultAsync<CommandOutcome, ApplicationError> => {
-            if (
-              error.code === 'concurrency-conflict' &&
-              context.expectedVersion === undefined &&
-              retriesLeft > 0
-            )
-              return attempt(request, orderId, context, metadata, retriesLeft - 1);
-            return errAsync(error);
-          });
-      });
+    (assumeNewStream
+      ? okAsync<ReadStreamResult, never>(NEW_STREAM)
+      : eventStore.readStream(orderId)
+    ).andThen((stream): ResultAsync<CommandOutcome, ApplicationError> => {
+      const state = stateFromEvents(stream.events);
+      if (context.expectedVersion !== undefined && context.expectedVersion !== stream.version)
+        return errAsync(concurrencyConflict(context.expectedVersion, stream.version));
+      const now = clock.now().toISOString();
+      const decision = decide(toCommand(request, orderId, now, ids), state);
+      if (decision.isErr()) return errAsync(decision.error);
+      const domainEvents = decision.value;
+      const next = domainEvents.reduce(evolve, state);
+      if (next.status === 'NONE')
+        return errAsync({
+          code: 'order-not-found',
+          message: `order ${orderId} does not exist`,
+          orderId,
+        });
+      const outcome: CommandOutcome = {
+        order: next,
+        view: toOrderView(next),
+        version: next.version,
+        events: domainEvents.map((event) => ({
+          eventId: ids.next(),
+          type: event.type,
+          schemaVersion: eventSchemaVersion(event.type as OrderEventType),
+          data: event.data,
+          metadata,
+          occurredAt: now,
+        })),
+      };
+      if (outcome.events.length === 0) return completeWithoutEvents(outcome, context);
+      return eventStore
+        .appendToStream(orderId, outcome.events, {
+          expectedVersion: stream.version,
+          snapshot: outcome.view,
+          ...(context.idempotency
+            ? {
+                idempotency: {
+                  key: context.idempotency.key,
+                  token: context.idempotency.token,
+                  response: context.idempotency.respond(outcome),
+                },
+              }
+            : {}),
+        })
+        .map(() => outcome)
+        .orElse((error): ResultAsync<CommandOutcome, ApplicationError> => {
+          if (
+            error.code === 'concurrency-conflict' &&
+            context.expectedVersion === undefined &&
+            retriesLeft > 0
+          )
+            return attempt(request, orderId, context, metadata, retriesLeft - 1, false);
+          return errAsync(error);
+        });
+    });
 
   const completeWithoutEvents = (
     outcome: CommandOutcome,
@@ -151,6 +157,7 @@ export const createOrderCommandHandler = (deps: OrderCommandHandlerDeps): OrderC
       ...(context.idempotency ? { idempotencyKey: context.idempotency.key } : {}),
       ...(context.traceparent ? { traceparent: context.traceparent } : {}),
     };
-    return attempt(request, orderId, context, metadata, maxRetries);
+    const assumeNewStream = request.type === 'CreateOrder' && context.expectedVersion === undefined;
+    return attempt(request, orderId, context, metadata, maxRetries, assumeNewStream);
   };
 };

@@ -264,12 +264,13 @@ describe('createOrderCommandHandler', () => {
     expect(calls).toEqual({ reads: 1, appends: 1 });
   });
 
-  it('answers service-unavailable when the store cannot be read, and stores nothing', async () => {
+  it('answers service-unavailable when the store is unreachable, and stores nothing', async () => {
     const inner = createInMemoryOrderStore();
     const handle = createOrderCommandHandler({
       eventStore: {
         ...inner.eventStore,
         readStream: () => errAsync({ code: 'service-unavailable', message: 'down' }),
+        appendToStream: () => errAsync({ code: 'service-unavailable', message: 'down' }),
       },
       clock: tickingClock(),
       ids: uuidV7Generator,
@@ -301,5 +302,34 @@ describe('createOrderCommandHandler', () => {
       { actor: 'test' },
     );
     expect(again._unsafeUnwrapErr().code).toBe('invalid-state-transition');
+  });
+});
+
+describe('createOrderCommandHandler on a create', () => {
+  it('appends without reading the new stream first, and reads it only when the append finds it taken', async () => {
+    const inner = createInMemoryOrderStore();
+    let reads = 0;
+    const handle = createOrderCommandHandler({
+      eventStore: {
+        ...inner.eventStore,
+        readStream: (...args) => {
+          reads += 1;
+          return inner.eventStore.readStream(...args);
+        },
+      },
+      clock: tickingClock(),
+      ids: uuidV7Generator,
+    });
+    const created = (
+      await handle({ type: 'CreateOrder', input: seedInput() }, { actor: 'a' })
+    )._unsafeUnwrap();
+    expect(reads).toBe(0);
+    const again = await handle(
+      { type: 'CreateOrder', orderId: created.view.id, input: seedInput() },
+      { actor: 'a' },
+    );
+    expect(again._unsafeUnwrapErr().code).toBe('invalid-state-transition');
+    expect(reads).toBe(1);
+    expect(inner.allEvents()).toHaveLength(1);
   });
 });

@@ -133,6 +133,10 @@ describe('runIdempotent', () => {
           down
             ? errAsync({ code: 'service-unavailable', message: 'down' })
             : store.eventStore.readStream(...args),
+        appendToStream: (...args) =>
+          down
+            ? errAsync({ code: 'service-unavailable', message: 'down' })
+            : store.eventStore.appendToStream(...args),
       },
       idempotency: store.idempotency,
       clock: tickingClock(),
