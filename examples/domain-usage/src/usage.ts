@@ -1,16 +1,20 @@
-import { createOrderCommandHandler, ORDER_INPUT_SCHEMAS, parseInput, systemClock, uuidV7Generator } from '@oms/domain';
+import * as oms from '@oms/domain';
 import { createInMemoryOrderStore } from '@oms/domain/testing';
 
-export async function placeAndConfirm(body: unknown) {
-  const store = createInMemoryOrderStore();
-  const handle = createOrderCommandHandler({ eventStore: store.eventStore, clock: systemClock, ids: uuidV7Generator });
-  const input = parseInput(ORDER_INPUT_SCHEMAS.CreateOrder, body);
-  if (input.isErr()) return input.error.code; // 'validation-failed', with every field in input.error.errors
-  const created = await handle({ type: 'CreateOrder', input: input.value }, { actor: 'my-service' });
+const store = createInMemoryOrderStore();
+const deps = { eventStore: store.eventStore, clock: oms.systemClock, ids: oms.uuidV7Generator };
+const handle = oms.createOrderCommandHandler(deps);
+const context = { actor: 'my-service' };
+
+export async function placeAndConfirm(body: unknown): Promise<string> {
+  const input = oms.parseInput(oms.ORDER_INPUT_SCHEMAS.CreateOrder, body);
+  if (input.isErr()) return input.error.code; // every bad field is in input.error.errors
+  const created = await handle({ type: 'CreateOrder', input: input.value }, context);
   if (created.isErr()) return created.error.code;
-  const confirmed = await handle({ type: 'ConfirmOrder', orderId: created.value.view.id }, { actor: 'my-service' });
+  const orderId = created.value.view.id;
+  const confirmed = await handle({ type: 'ConfirmOrder', orderId }, context);
   return confirmed.match(
-    ({ view }) => `${view.status} ${view.orderTotal.amount} ${view.currencyCode}`, // "CONFIRMED 59.98 USD"
-    (error) => error.code,
+    ({ view }) => `${view.status} ${view.orderTotal.amount}`,
+    (e) => e.code,
   );
 }

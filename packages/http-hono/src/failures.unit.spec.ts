@@ -37,6 +37,11 @@ const failingStore = (failure: 'internal' | 'unavailable' | 'throws') => {
         throw new TypeError('Cannot read properties of undefined (reading "rows")');
       return errAsync(error);
     },
+    appendToStream: () => {
+      if (failure === 'throws')
+        throw new TypeError('Cannot read properties of undefined (reading "rows")');
+      return errAsync(error);
+    },
   };
   const queries: OrderQueries = {
     getOrder: () => errAsync(error),
