@@ -210,16 +210,22 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
     }
     async function attemptUntilSettled(): Promise<boolean> {
       while (alive()) {
-        let outcome = await processInbound(
-          {
-            handle: deps.handle,
-            idempotency: deps.idempotency,
-            ...(options.idempotencyLeaseMs === undefined
-              ? {}
-              : { idempotencyLeaseMs: options.idempotencyLeaseMs }),
-          },
-          message,
-        );
+        let outcome: InboundOutcome;
+        try {
+          outcome = await processInbound(
+            {
+              handle: deps.handle,
+              idempotency: deps.idempotency,
+              ...(options.idempotencyLeaseMs === undefined
+                ? {}
+                : { idempotencyLeaseMs: options.idempotencyLeaseMs }),
+            },
+            message,
+          );
+        } catch (cause) {
+          // a throwing adapter is a bug or an outage, not a verdict on the message: retried, then dead-lettered
+          outcome = { kind: 'retry', code: 'internal', reason: messageOf(cause) };
+        }
         if (outcome.kind === 'retry' && outcome.code === 'internal') {
           internalFailures += 1;
           if (internalFailures >= maxInternalAttempts)

@@ -26,6 +26,7 @@ describe('inbound consumer against a real Kafka-protocol broker', () => {
   let dlq: TopicCollector;
   let consumer: InboundConsumer;
   let storeDown = false;
+  let storeBroken = false;
   let eventStore: EventStore;
 
   beforeAll(async () => {
@@ -33,7 +34,7 @@ describe('inbound consumer against a real Kafka-protocol broker', () => {
     client = testKafka(kafka.brokers);
     db = await createTestDatabase(inject('databaseUrl'));
     const store = createPgOrderStore({ pool: db.pool });
-    // an outage switch in front of the real store: appends fail as if PostgreSQL were unreachable
+    // switches in front of the real store: appends fail as if PostgreSQL were unreachable, or unexpectedly
     eventStore = {
       ...store.eventStore,
       appendToStream: (streamId, events, options) =>
@@ -42,7 +43,9 @@ describe('inbound consumer against a real Kafka-protocol broker', () => {
               code: 'service-unavailable',
               message: 'connect ECONNREFUSED 127.0.0.1:5432',
             })
-          : store.eventStore.appendToStream(streamId, events, options),
+          : storeBroken
+            ? errAsync({ code: 'internal', message: 'unexpected failure' })
+            : store.eventStore.appendToStream(streamId, events, options),
     };
     const handle = createOrderCommandHandler({
       eventStore,
@@ -263,6 +266,33 @@ describe('inbound consumer against a real Kafka-protocol broker', () => {
     });
     expect(consumer.stats().applied).toBe(before.applied + 1);
     expect(dlq.messages.slice(dlqBefore).filter((m) => m.key === orderId)).toEqual([]);
+  });
+  it('dead-letters a message that keeps failing with an unexpected error, after a few attempts', async () => {
+    const orderId = await createAndConfirm(handle());
+    storeBroken = true;
+    try {
+      await producer.send({
+        topic: 'oms.fulfillment.shipped',
+        messages: [
+          {
+            key: orderId,
+            value: JSON.stringify({ orderId, shippedAt: '2026-01-16T10:00:00Z' }),
+          },
+        ],
+      });
+      const messages = await dlq.waitFor(
+        (all) => all.some((message) => message.key === orderId),
+        20_000,
+      );
+      const dead = messages.find((message) => message.key === orderId);
+      expect(dead?.headers).toMatchObject({
+        'x-dlq-code': 'internal',
+        'x-dlq-source-topic': 'oms.fulfillment.shipped',
+      });
+    } finally {
+      storeBroken = false;
+    }
+    expect(await eventsOf(orderId)).toEqual(['order.created', 'order.confirmed']);
   });
 });
 
