@@ -322,6 +322,45 @@ describe('relay', () => {
     expect(new Set(kafka.sent.map((message) => message.headers.ce_id)).size).toBe(6);
   });
 
+  it('stops publishing when its lease is lost and resumes from the checkpoint once it holds it again', async () => {
+    const kafka = createFakeKafka();
+    const { store, createAndConfirm } = setup();
+    await createAndConfirm();
+    let lost = new AbortController();
+    let available = true;
+    let releases = 0;
+    const errors: RelayError[] = [];
+    const relay = createRelay({
+      eventStore: store.eventStore,
+      checkpoints: createInMemoryCheckpointStore(),
+      kafka,
+      lease: async () => {
+        if (!available) return null;
+        lost = new AbortController();
+        return {
+          signal: lost.signal,
+          release: async () => {
+            releases += 1;
+          },
+        };
+      },
+      options: { pollIntervalMs: 5, leaseRetryMs: 5, onError: (error) => errors.push(error) },
+    });
+    await relay.start();
+    await vi.waitFor(() => expect(relay.lag().publishedEvents).toBe(2));
+    available = false;
+    lost.abort(new Error('connection terminated'));
+    await vi.waitFor(() => expect(relay.lag().status).toBe('standby'));
+    expect(errors.map((error) => error.code)).toContain('lease-failed');
+    await createAndConfirm();
+    available = true;
+    await vi.waitFor(() => expect(relay.lag().publishedEvents).toBe(4));
+    await relay.stop();
+    expect(releases).toBe(2);
+    expect(new Set(kafka.sent.map((message) => message.headers.ce_id)).size).toBe(6);
+    expect(kafka.sent).toHaveLength(6);
+  });
+
   it('reports the lag counted by the store when a counter is given', async () => {
     const kafka = createFakeKafka();
     const { store, createAndConfirm } = setup();
