@@ -55,7 +55,7 @@ const asJson = flag('--json');
 const backlogEvents = Number(option('--events', quick ? 10_000 : 100_000));
 const rate = Number(option('--rate', 200));
 const seconds = Number(option('--seconds', quick ? 5 : 20));
-const batchSize = Number(option('--batch', 500));
+const batchSize = Number(option('--batch', 2000));
 const storeKind = option('--store', 'pg');
 const out = asJson ? process.stderr : process.stdout;
 const log = (line = '') => out.write(`${line}\n`);
