@@ -94,4 +94,5 @@ export { isCountryCode } from './shared/countries.js';
 export * from './shared/ids.js';
 export * from './shared/money.js';
 export * from './shared/schemas.js';
+export { unstorableTextErrors } from './shared/textSafety.js';
 export { fieldErrors, parseInput } from './shared/validation.js';

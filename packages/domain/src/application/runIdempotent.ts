@@ -24,11 +24,16 @@ export interface IdempotentAnswer {
   readonly outcome?: CommandOutcome;
 }
 
-/** Errors that say nothing final about the request: the claim is given up so that a retry runs it again. */
-const TRANSIENT: ReadonlySet<ApplicationError['code']> = new Set([
+/**
+ * Answers that say nothing final about the request: the claim is given up so that a retry runs it again. An order
+ * that does not exist yet may exist by the retry (a webhook or message that overtook the create), so its 404 is
+ * not recorded either.
+ */
+const NOT_FINAL: ReadonlySet<ApplicationError['code']> = new Set([
   'service-unavailable',
   'internal',
   'concurrency-conflict',
+  'order-not-found',
 ]);
 
 /** Delays (ms) of the retries of a release that failed because the store was unreachable. */
@@ -96,7 +101,7 @@ export const runIdempotent = (
               }),
             )
             .orElse((error): ResultAsync<IdempotentAnswer, ApplicationError> => {
-              if (TRANSIENT.has(error.code) || error.code.startsWith('idempotency-'))
+              if (NOT_FINAL.has(error.code) || error.code.startsWith('idempotency-'))
                 return deps.idempotency
                   .release(key, claim.token)
                   .orElse(() => {

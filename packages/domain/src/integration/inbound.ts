@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { OrderRequest } from '../application/orderRequests.js';
 import { type OrderError, validationFailed } from '../order/order.errors.js';
 import { QuantitySchema, TimestampSchema, UuidSchema } from '../shared/schemas.js';
+import { unstorableTextErrors } from '../shared/textSafety.js';
 import { fieldErrors } from '../shared/validation.js';
 
 const optionalText = (max: number) => z.string().trim().min(1).max(max).optional();
@@ -84,6 +85,8 @@ export const inboundToRequest = (
   topic: InboundTopic,
   value: unknown,
 ): Result<InboundCommand, OrderError> => {
+  const unstorable = unstorableTextErrors(value);
+  if (unstorable.length > 0) return err(validationFailed(unstorable));
   const envelope = InboundEnvelopeSchema.safeParse(value);
   const payload = envelope.success ? envelope.data.payload : value;
   const eventId = envelope.success ? envelope.data.eventId : undefined;

@@ -26,6 +26,13 @@ export const TimestampSchema = z
   .refine(isRfc3339, {
     message: 'must be an RFC 3339 date-time with a time zone, e.g. 2026-01-31T12:00:00Z',
   })
+  .refine(
+    (value) => {
+      const year = new Date(value).getUTCFullYear();
+      return Number.isNaN(year) || (year >= 1 && year <= 9999);
+    },
+    { message: 'must fall between years 0001 and 9999 in UTC' },
+  )
   .transform((value) => new Date(value).toISOString())
   .meta({ format: 'date-time', example: '2026-01-31T12:00:00.000Z' });
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, requestFingerprint } from './fingerprint.js';
 import { parseIdempotencyKey, parseIfMatch } from './headers.js';
-import { nulCharacterErrors } from './textSafety.js';
 
 describe('If-Match', () => {
   it('reads a quoted, weak or bare version; * and absence name none', () => {
@@ -33,15 +32,5 @@ describe('fingerprints', () => {
     expect(requestFingerprint('post', '/v1/orders', { b: 2, a: 1 })).toBe(base);
     expect(requestFingerprint('POST', '/v1/orders', { a: 1, b: 3 })).not.toBe(base);
     expect(requestFingerprint('POST', '/v1/orders/x', { a: 1, b: 2 })).not.toBe(base);
-  });
-});
-
-describe('NUL characters', () => {
-  it('are found in values and keys at any depth, with their paths', () => {
-    expect(nulCharacterErrors({ a: 'ok', b: ['x', 'y\u0000'], c: { 'k\u0000': 'v' } })).toEqual([
-      { path: 'b.1', message: 'must not contain NUL (U+0000) characters' },
-      { path: 'c.k\\u0000', message: 'a key must not contain NUL (U+0000) characters' },
-    ]);
-    expect(nulCharacterErrors({ a: 'fine', n: 1, z: null })).toEqual([]);
   });
 });

@@ -78,12 +78,14 @@ export const runCommand = async (
       extensions: { errors: [{ path: 'header.Idempotency-Key', message: keyHeader.error }] },
     });
   }
+  const actor = call.actor ?? c.get('actor') ?? 'anonymous';
+  // Keys are scoped to the API key that sent them: another client's same key is another request, never a replay.
   const idempotency =
     call.idempotency ??
     (keyHeader.value === undefined
       ? undefined
       : {
-          key: keyHeader.value,
+          key: actor === 'anonymous' ? keyHeader.value : `${actor}:${keyHeader.value}`,
           fingerprint: requestFingerprint(c.req.method, c.req.path, call.input),
         });
   if (idempotency === undefined && runtime.requireIdempotencyKey && c.req.method === 'POST') {
@@ -106,7 +108,7 @@ export const runCommand = async (
   const traceparent = c.req.header('traceparent');
   const correlation = c.req.header('X-Correlation-Id');
   const context: Omit<CommandContext, 'idempotency'> = {
-    actor: call.actor ?? c.get('actor') ?? 'anonymous',
+    actor,
     correlationId:
       correlation !== undefined && CORRELATION.test(correlation) ? correlation : c.get('requestId'),
     ...(traceparent !== undefined && TRACEPARENT.test(traceparent) ? { traceparent } : {}),

@@ -6,11 +6,11 @@ import {
   type OrderError,
   type OrderRequest,
   parseInput,
+  unstorableTextErrors,
   validationFailed,
 } from '@oms/domain';
 import { err, ok, type Result } from 'neverthrow';
 import { runCommand } from '../commands/runCommand.js';
-import { nulCharacterErrors } from '../commands/textSafety.js';
 import type { AppEnv } from '../env.js';
 import { jsonBody } from '../middleware/jsonBody.js';
 import { commandHeaders, orderResponse, problemResponses } from '../openapi/responses.js';
@@ -51,7 +51,7 @@ const command = <T extends OrderCommandType>(
   build: (params, body) =>
     parseInput(ORDER_INPUT_SCHEMAS[spec.type], body)
       .andThen((input): Result<typeof input, OrderError> => {
-        const nul = nulCharacterErrors(input);
+        const nul = unstorableTextErrors(input);
         return nul.length > 0 ? err(validationFailed(nul)) : ok(input);
       })
       .map((input) => ({

@@ -8,10 +8,10 @@ import {
   stateFromEvents,
   TimestampSchema,
   toOrderView,
+  unstorableTextErrors,
 } from '@oms/domain';
 import type { Context } from 'hono';
 import { etagOf } from '../commands/headers.js';
-import { nulCharacterErrors } from '../commands/textSafety.js';
 import type { AppEnv } from '../env.js';
 import { jsonResponse, orderResponse, problemResponses } from '../openapi/responses.js';
 import {
@@ -99,7 +99,7 @@ export const registerOrderQueries = (app: OpenAPIHono<AppEnv>, runtime: AppRunti
   );
   app.get('/v1/orders', async (c) => {
     const parsed = ListOrdersQuerySchema.safeParse(queryObject(c));
-    const nul = parsed.success ? nulCharacterErrors(parsed.data) : [];
+    const nul = parsed.success ? unstorableTextErrors(parsed.data) : [];
     if (!parsed.success || nul.length > 0) {
       const errors = parsed.success
         ? nul.map((error) => ({ ...error, path: `query.${error.path}` }))

@@ -4,6 +4,7 @@ import {
   type OrderError,
   OrderViewSchema,
   parseInput,
+  unstorableTextErrors,
   validationFailed,
 } from '@oms/domain';
 import type { Context } from 'hono';
@@ -11,7 +12,6 @@ import { err, ok, type Result } from 'neverthrow';
 import { requestFingerprint } from '../commands/fingerprint.js';
 import { etagOf } from '../commands/headers.js';
 import { runCommand } from '../commands/runCommand.js';
-import { nulCharacterErrors } from '../commands/textSafety.js';
 import type { AppEnv } from '../env.js';
 import { jsonBody } from '../middleware/jsonBody.js';
 import { jsonResponse, problemResponses } from '../openapi/responses.js';
@@ -98,7 +98,7 @@ export const registerShopifyWebhook = (app: OpenAPIHono<AppEnv>, runtime: AppRun
         });
       const input = parseInput(ORDER_INPUT_SCHEMAS.CreateOrder, mapShopifyOrder(payload)).andThen(
         (value): Result<typeof value, OrderError> => {
-          const nul = nulCharacterErrors(value);
+          const nul = unstorableTextErrors(value);
           return nul.length > 0 ? err(validationFailed(nul)) : ok(value);
         },
       );

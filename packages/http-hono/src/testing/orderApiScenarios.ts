@@ -312,6 +312,40 @@ export const orderApiScenarios = (name: string, setup: () => Promise<StoreUnderT
         });
       });
 
+      it('times and cursors outside what a store can hold are 422 and 400, never a 5xx', async () => {
+        for (const query of [
+          'createdFrom=0000-01-01T00:00:00Z',
+          'createdTo=9999-12-31T23:59:59-23:59',
+          'createdFrom=0001-01-01T00:00:00%2B00:01',
+        ]) {
+          const response = await api('GET', `/v1/orders?${query}`);
+          expect(response.status, query).toBe(422);
+        }
+        const id = '01a21395-34f1-7620-99ec-eb95c65726c7';
+        for (const createdAt of ['20000', '275760-09-13', '0000-01-01T00:00:00.000Z']) {
+          const cursor = Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+          const response = await api('GET', `/v1/orders?cursor=${cursor}`);
+          expect(response.status, createdAt).toBe(400);
+          expect(response.json.code).toBe('invalid-cursor');
+        }
+        const order = (await create()).json;
+        await api('POST', `/v1/orders/${order.id}/confirm`);
+        const ship = await api('POST', `/v1/orders/${order.id}/ship`, {
+          body: { shippedAt: '0000-01-01T00:00:00Z' },
+        });
+        expect(ship.status).toBe(422);
+        const surrogate = await api('POST', '/v1/orders', {
+          // JSON.stringify writes the lone surrogate as the escape \ud800, as a client would send it.
+          body: JSON.stringify(seed({ customer: { ...seed().customer, firstName: 'A\ud800' } })),
+          headers: { 'Content-Type': 'application/json' },
+        });
+        expect(surrogate.status).toBe(422);
+        expect(surrogate.json.errors).toContainEqual({
+          path: 'customer.firstName',
+          message: 'must be valid Unicode (no lone UTF-16 surrogates)',
+        });
+      });
+
       it('a bad query is 422 naming every parameter; a bad cursor is 400 invalid-cursor', async () => {
         const bad = await api('GET', '/v1/orders?limit=0&status=NOPE&createdFrom=tuesday');
         expect(bad.status).toBe(422);
@@ -739,6 +773,29 @@ export const orderApiScenarios = (name: string, setup: () => Promise<StoreUnderT
     });
 
     describe('API keys', () => {
+      it('scopes Idempotency-Key to the API key: another client with the same key gets its own order', async () => {
+        const guarded = appWith({ apiKeys: 'alice:secret-a,bob:secret-b' });
+        const key = `shared-${uniqueEmail()}`;
+        const as = (token: string, email: string) =>
+          api(
+            'POST',
+            '/v1/orders',
+            {
+              body: seed({ customer: { ...seed().customer, email } }),
+              headers: { Authorization: `Bearer ${token}`, 'Idempotency-Key': key },
+            },
+            guarded,
+          );
+        const alice = await as('secret-a', 'alice@example.com');
+        const bob = await as('secret-b', 'alice@example.com');
+        expect(alice.status).toBe(201);
+        expect(bob.status).toBe(201);
+        expect(bob.json.id).not.toBe(alice.json.id);
+        const aliceAgain = await as('secret-a', 'alice@example.com');
+        expect(aliceAgain.status).toBe(200);
+        expect(aliceAgain.json.id).toBe(alice.json.id);
+      });
+
       it('guards /v1/orders with bearer keys; the actor is the key id; operations stay open', async () => {
         const guarded = appWith({ apiKeys: 'alice:secret-a, secret-b' });
         const none = await api('GET', '/v1/orders', {}, guarded);
@@ -875,6 +932,19 @@ export const orderApiScenarios = (name: string, setup: () => Promise<StoreUnderT
         const twice = await deliver(shop, 'orders/cancelled', shopifyOrder(shopifyId));
         expect(twice.status).toBe(200);
         expect((await events(created.json.id)).length).toBe(2);
+      });
+
+      it('a cancel that overtakes its create is not recorded as final: its redelivery cancels the order', async () => {
+        const shop = appWith({ shopifySecret: secret });
+        const shopifyId = 7_000_000_000 + Math.floor(Math.random() * 1_000_000_000);
+        const early = await deliver(shop, 'orders/cancelled', shopifyOrder(shopifyId));
+        expect(early.status).toBe(404);
+        expect(early.json.code).toBe('order-not-found');
+        expect((await deliver(shop, 'orders/create', shopifyOrder(shopifyId))).status).toBe(201);
+        const redelivered = await deliver(shop, 'orders/cancelled', shopifyOrder(shopifyId));
+        expect(redelivered.status, redelivered.text).toBe(200);
+        expect(redelivered.headers.get('Idempotent-Replayed')).toBeNull();
+        expect(redelivered.json.status).toBe('CANCELLED');
       });
 
       it('falls back to the shipping-address names and order e-mail; ignores other topics; 422 on a bad order', async () => {

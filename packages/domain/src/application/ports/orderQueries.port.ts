@@ -47,19 +47,19 @@ export interface Cursor {
 export const encodeCursor = (cursor: Cursor): string =>
   Buffer.from(JSON.stringify([cursor.createdAt, cursor.id]), 'utf8').toString('base64url');
 
+const ISO_UTC = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export const decodeCursor = (text: string): Cursor | undefined => {
   try {
     const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
     if (!Array.isArray(value) || value.length !== 2) return undefined;
     const [createdAt, id] = value as unknown[];
-    if (
-      typeof createdAt !== 'string' ||
-      typeof id !== 'string' ||
-      Number.isNaN(Date.parse(createdAt))
-    )
-      return undefined;
+    if (typeof createdAt !== 'string' || typeof id !== 'string') return undefined;
+    // Only the exact form this server writes (a UTC ISO time of years 0001-9999), never what Date.parse tolerates.
+    if (!ISO_UTC.test(createdAt) || Number.isNaN(Date.parse(createdAt))) return undefined;
+    if (new Date(createdAt).toISOString() !== createdAt) return undefined;
     if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
-    return { createdAt: new Date(createdAt).toISOString(), id };
+    return { createdAt, id };
   } catch {
     return undefined;
   }
