@@ -2,7 +2,13 @@ import { createPgCheckpointStore, createPgOrderStore, rebuildReadModels } from '
 import { stateFromEvents } from '@oms/domain';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type Database, openDatabase } from './database.js';
-import { buildRelay, countEventsAfter, createKafkaClient, RELAY_NAME } from './kafka.js';
+import {
+  buildRelay,
+  countEventsAfter,
+  createKafkaClient,
+  LAG_COUNT_LIMIT,
+  RELAY_NAME,
+} from './kafka.js';
 import { createLogger } from './logger.js';
 
 const USAGE = `usage: pnpm oms <command>
@@ -45,6 +51,7 @@ const relayStatus = async (database: Database): Promise<number> => {
     checkpoint: position,
     head: Number(row?.head ?? 0),
     lagEvents: pending,
+    lagEventsCapped: pending >= LAG_COUNT_LIMIT,
     lagSeconds: row?.occurred_at ? Math.max(0, (Date.now() - row.occurred_at.getTime()) / 1000) : 0,
   });
   return 0;

@@ -44,12 +44,16 @@ export const createKafkaClient = (
     retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5_000 },
   });
 
-/** Counts committed events after a position: the relay's lag in events. */
+/** Past this many, the lag is reported as this many: counting a huge backlog would itself slow the relay down. */
+export const LAG_COUNT_LIMIT = 100_000;
+
+/** Counts committed events after a position, up to `LAG_COUNT_LIMIT`: the relay's lag in events. */
 export const countEventsAfter =
   (pool: pg.Pool) =>
   async (position: number): Promise<number> => {
     const result = await pool.query<{ pending: string }>(
-      'SELECT count(*) AS pending FROM oms_events WHERE global_position > $1',
+      `SELECT count(*) AS pending
+         FROM (SELECT 1 FROM oms_events WHERE global_position > $1 LIMIT ${LAG_COUNT_LIMIT}) AS waiting`,
       [position],
     );
     return Number(result.rows[0]?.pending ?? 0);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { createPgOrderStore } from '@oms/adapters-pg';
+import { createPgOrderStore, purgeExpiredIdempotencyKeys } from '@oms/adapters-pg';
 import { createOrderCommandHandler, systemClock, uuidV7Generator } from '@oms/domain';
 import { createApp } from '@oms/http-hono';
 import type { Logger } from 'pino';
@@ -9,6 +9,8 @@ import { Gauge, Registry } from 'prom-client';
 import type { Config } from './config.js';
 import { openDatabase } from './database.js';
 import { buildAsyncApiDocument, startKafka } from './kafka.js';
+
+const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
 export interface RunningServer {
   readonly url: string;
@@ -126,11 +128,21 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
       'KAFKA_BROKERS is not set: publishing and consuming are off; every event is still stored and will be published once Kafka is configured',
     );
 
+  // Completed idempotency keys are kept for 24 hours, then removed, so the table does not grow without bound.
+  const purge = setInterval(() => {
+    void purgeExpiredIdempotencyKeys(database.pool).match(
+      (purged) => purged > 0 && logger.info({ purged }, 'expired idempotency keys removed'),
+      (error) => logger.warn({ error: error.message }, 'purging expired idempotency keys failed'),
+    );
+  }, PURGE_INTERVAL_MS);
+  purge.unref();
+
   let stopping: Promise<void> | undefined;
   return {
     url,
     stop: () => {
       stopping ??= (async () => {
+        clearInterval(purge);
         await closeHttp(server, config.OMS_SHUTDOWN_TIMEOUT_MS);
         await kafka.stop();
         await database.close();

@@ -53,6 +53,14 @@ const CONNECTION_ERROR_CODES = new Set([
   '57P03', // cannot_connect_now
   '53300', // too_many_connections
   '3D000', // invalid_catalog_name: the database is gone
+  // Not a connection failure, but just as passing: the same statement succeeds when tried again.
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+  '25006', // read_only_sql_transaction: a failover left us on a replica for a moment
+  '55P03', // lock_not_available
+  '57014', // query_canceled: statement timeout
+  '53200', // out_of_memory
+  '53100', // disk_full
 ]);
 
 const CONNECTION_MESSAGES = [
@@ -64,7 +72,10 @@ const CONNECTION_MESSAGES = [
   'connection timeout',
 ];
 
-/** True for failures that mean "the database cannot be reached right now" rather than "this statement is wrong". */
+/**
+ * True for failures that mean "the database cannot do this right now" (unreachable, restarting, failing over, out of
+ * resources, a deadlock or timeout) rather than "this statement is wrong": the caller may try again later.
+ */
 export const isConnectionError = (error: unknown): boolean => {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
