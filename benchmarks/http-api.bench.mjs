@@ -16,6 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { orderFixtures } from '@oms/domain/fixtures';
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
@@ -25,29 +26,7 @@ const option = (name, fallback) => {
 };
 const POOL_SIZE = 20;
 
-const seedBody = {
-  customer: {
-    firstName: 'Ada',
-    lastName: 'Lovelace',
-    email: 'ada@example.com',
-    phone: '+44 20 7946 0000',
-  },
-  shippingAddress: {
-    street: '12 Analytical Row',
-    city: 'London',
-    state: 'LDN',
-    postalCode: 'N1 9GU',
-    country: 'GB',
-  },
-  lines: [
-    {
-      sku: 'SKU-001',
-      productName: 'Difference Engine Manual',
-      quantity: 2,
-      unitPrice: { amount: '29.99', currencyCode: 'USD' },
-    },
-  ],
-};
+const seedBody = orderFixtures.seedCreateOrderBody();
 
 // ---------------------------------------------------------------------------------------------- server (child)
 const BASELINE_SQL = `

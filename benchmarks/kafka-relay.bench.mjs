@@ -41,6 +41,7 @@ import {
   toOrderView,
   uuidV7Generator,
 } from '@oms/domain';
+import { orderFixtures } from '@oms/domain/fixtures';
 import { createInMemoryOrderStore } from '@oms/domain/testing';
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 
@@ -69,29 +70,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const MOCK = { idempotent: false, createTopics: false };
 const PUBLISHED = ['oms.orders.created', 'oms.orders.confirmed', 'oms.orders.status-changed'];
 
-const input = ORDER_INPUT_SCHEMAS.CreateOrder.parse({
-  customer: {
-    firstName: 'Ada',
-    lastName: 'Lovelace',
-    email: 'ada@example.com',
-    phone: '+44 20 7946 0000',
-  },
-  shippingAddress: {
-    street: '12 Analytical Row',
-    city: 'London',
-    state: 'LDN',
-    postalCode: 'N1 9GU',
-    country: 'GB',
-  },
-  lines: [
-    {
-      sku: 'SKU-001',
-      productName: 'Difference Engine Manual',
-      quantity: 2,
-      unitPrice: { amount: '29.99', currencyCode: 'USD' },
-    },
-  ],
-});
+const input = ORDER_INPUT_SCHEMAS.CreateOrder.parse(orderFixtures.seedCreateOrderBody());
 
 /** The created + confirmed events of a new order, decided by the domain (appended in one call for speed). */
 const orderEvents = () => {

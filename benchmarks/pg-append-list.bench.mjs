@@ -28,6 +28,7 @@ import {
   toOrderView,
   uuidV7Generator,
 } from '@oms/domain';
+import { orderFixtures } from '@oms/domain/fixtures';
 import pg from 'pg';
 
 const args = process.argv.slice(2);
@@ -62,29 +63,7 @@ const percentile = (values, p) => {
 
 // ---- a realistic payload: the order.created event of the seed example (~700 bytes) and its view (~1 KB)
 const ids = uuidV7Generator;
-const input = ORDER_INPUT_SCHEMAS.CreateOrder.parse({
-  customer: {
-    firstName: 'Ada',
-    lastName: 'Lovelace',
-    email: 'ada@example.com',
-    phone: '+44 20 7946 0000',
-  },
-  shippingAddress: {
-    street: '12 Analytical Row',
-    city: 'London',
-    state: 'LDN',
-    postalCode: 'N1 9GU',
-    country: 'GB',
-  },
-  lines: [
-    {
-      sku: 'SKU-001',
-      productName: 'Difference Engine Manual',
-      quantity: 2,
-      unitPrice: { amount: '29.99', currencyCode: 'USD' },
-    },
-  ],
-});
+const input = ORDER_INPUT_SCHEMAS.CreateOrder.parse(orderFixtures.seedCreateOrderBody());
 const sampleId = ids.next();
 const sampleEvents = decide(
   toCommand({ type: 'CreateOrder', input }, sampleId, new Date().toISOString(), ids),

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, findFreePort, startEmbeddedPostgres } from '@oms/adapters-pg';
+import { orderFixtures } from '@oms/domain/fixtures';
 import autocannon from 'autocannon';
 
 const args = process.argv.slice(2);
@@ -61,27 +62,11 @@ const sampleRss = (pid, everyMs) => {
   };
 };
 
+const seed = orderFixtures.seedCreateOrderBody();
 const seedBody = JSON.stringify({
-  customer: {
-    firstName: 'Ada',
-    lastName: 'Lovelace',
-    email: 'ada@example.com',
-    phone: '+44 20 7946 0000',
-  },
-  shippingAddress: {
-    street: '12 Analytical Row',
-    city: 'London',
-    state: 'LDN',
-    postalCode: 'N1 9GU',
-    country: 'GB',
-  },
+  ...seed,
   lines: [
-    {
-      sku: 'SKU-001',
-      productName: 'Difference Engine Manual',
-      quantity: 2,
-      unitPrice: { amount: '29.99', currencyCode: 'USD' },
-    },
+    ...seed.lines,
     {
       sku: 'SKU-002',
       productName: 'Punched Cards',

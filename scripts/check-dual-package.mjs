@@ -21,30 +21,6 @@ const check = (label, condition, detail = '') => {
   );
 };
 
-const seedBody = {
-  customer: {
-    firstName: 'Ada',
-    lastName: 'Lovelace',
-    email: 'ada@example.com',
-    phone: '+44 20 7946 0000',
-  },
-  shippingAddress: {
-    street: '12 Analytical Row',
-    city: 'London',
-    state: 'LDN',
-    postalCode: 'N1 9GU',
-    country: 'GB',
-  },
-  lines: [
-    {
-      sku: 'SKU-001',
-      productName: 'Manual',
-      quantity: 2,
-      unitPrice: { amount: '29.99', currencyCode: 'USD' },
-    },
-  ],
-};
-
 /** A minimal EventStore on the given module system's neverthrow, so that CJS never touches an ESM copy. */
 const tinyEventStore = ({ okAsync, errAsync }) => {
   const streams = new Map();
@@ -72,7 +48,7 @@ const tinyEventStore = ({ okAsync, errAsync }) => {
 };
 
 /** Create + confirm the seed order with one loaded copy of the domain; answers the confirmed view. */
-const createAndConfirm = async (domain, eventStore) => {
+const createAndConfirm = async (domain, eventStore, seedBody) => {
   const input = domain.parseInput(domain.ORDER_INPUT_SCHEMAS.CreateOrder, seedBody);
   if (input.isErr()) throw new Error(`seed body refused: ${JSON.stringify(input.error)}`);
   const handle = domain.createOrderCommandHandler({
@@ -129,15 +105,22 @@ await run('esm', async () => {
   const entry = manifest.exports['.'].import.default;
   const domain = await import(pathToFileURL(join(packageDir, entry)).href);
   check('esm: main entry loads', typeof domain.decide === 'function');
+  const { orderFixtures } = await import(
+    pathToFileURL(join(packageDir, manifest.exports['./fixtures'].import.default)).href
+  );
+  const seedBody = orderFixtures.seedCreateOrderBody();
   // the copy the ESM build itself gets for its bare `import 'neverthrow'`
   const neverthrow = await import(pathToFileURL(requireFromPackage.resolve('neverthrow')).href);
-  checkView('esm (tiny store)', await createAndConfirm(domain, tinyEventStore(neverthrow)));
+  checkView(
+    'esm (tiny store)',
+    await createAndConfirm(domain, tinyEventStore(neverthrow), seedBody),
+  );
   const testing = await import(
     pathToFileURL(join(packageDir, manifest.exports['./testing'].import.default)).href
   );
   checkView(
     'esm (testing in-memory store)',
-    await createAndConfirm(domain, testing.createInMemoryOrderStore().eventStore),
+    await createAndConfirm(domain, testing.createInMemoryOrderStore().eventStore, seedBody),
   );
 });
 
@@ -147,9 +130,10 @@ await run('cjs', async () => {
   check('cjs: require resolves to the .cjs build', resolved.endsWith('.cjs'), resolved);
   const domain = requireFromPackage('@oms/domain');
   check('cjs: main entry loads', typeof domain.decide === 'function');
+  const seedBody = requireFromPackage('@oms/domain/fixtures').orderFixtures.seedCreateOrderBody();
   checkView(
     'cjs (tiny store)',
-    await createAndConfirm(domain, tinyEventStore(requireFromPackage('neverthrow'))),
+    await createAndConfirm(domain, tinyEventStore(requireFromPackage('neverthrow')), seedBody),
   );
 });
 
