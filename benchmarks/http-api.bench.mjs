@@ -165,7 +165,7 @@ const adminQuery = async (url, sql) => {
 const main = async () => {
   const quick = flag('--quick');
   const asJson = flag('--json');
-  const seconds = option('--seconds', quick ? 3 : 5);
+  const seconds = option('--seconds', quick ? 2 : 5);
   const rounds = option('--rounds', quick ? 1 : 3);
   const warmup = 1;
   const connectionsList = [10, 50];

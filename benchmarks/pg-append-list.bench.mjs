@@ -2,7 +2,7 @@
 // PostgreSQL event-store benchmark: raw ceiling vs @oms/adapters-pg appendToStream vs Emmett, and list-page latency.
 //
 //   pnpm --filter @oms/adapters-pg build && node benchmarks/pg-append-list.bench.mjs [--quick] [--json] [--runs N] [--seconds S]
-//   (--skip-list: appends only; --async-commit: sessions use synchronous_commit=off; --runs: rounds per concurrency, default 7, quick 3; --seconds: length of one slice, default 2, quick 1)
+//   (--skip-list: appends only; --async-commit: sessions use synchronous_commit=off; --runs: rounds per concurrency, default 7, quick 2; --seconds: length of one slice, default 2, quick 1)
 //
 // Uses DATABASE_URL when set, otherwise starts an embedded PostgreSQL (default durability settings) in a temp dir.
 // Every contender runs on the same server, interleaved in slices, at each concurrency; figures are medians of slices.
@@ -43,7 +43,7 @@ const asyncCommit = flag('--async-commit');
 const skipList = flag('--skip-list');
 const sessionOptions = asyncCommit ? { options: '-c synchronous_commit=off' } : {};
 const asJson = flag('--json');
-const runs = option('--runs', quick ? 3 : 7);
+const runs = option('--runs', quick ? 2 : 7);
 const seconds = option('--seconds', quick ? 1 : 2);
 const concurrencies = [1, 8, 32];
 const listSizes = quick ? [10_000, 100_000] : [10_000, 1_000_000];
