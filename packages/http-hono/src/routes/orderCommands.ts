@@ -51,8 +51,8 @@ const command = <T extends OrderCommandType>(
   build: (params, body) =>
     parseInput(ORDER_INPUT_SCHEMAS[spec.type], body)
       .andThen((input): Result<typeof input, OrderError> => {
-        const nul = unstorableTextErrors(input);
-        return nul.length > 0 ? err(validationFailed(nul)) : ok(input);
+        const unstorable = unstorableTextErrors(input);
+        return unstorable.length > 0 ? err(validationFailed(unstorable)) : ok(input);
       })
       .map((input) => ({
         request: spec.toRequest(params, input as z.output<(typeof ORDER_INPUT_SCHEMAS)[T]>),
