@@ -1,60 +1,26 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { findFreePort } from '@oms/adapters-pg';
 import { orderFixtures } from '@oms/domain/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import {
+  SERVER_CLI,
+  SERVER_MAIN,
+  type ServerProcess,
+  startServerProcess,
+  stopServerProcess,
+} from './testing/serverProcess.js';
 
-const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const main = SERVER_MAIN;
+const cli = SERVER_CLI;
 const dataDir = mkdtempSync(join(tmpdir(), 'oms-server-e2e-'));
 
-interface Started {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly output: () => string;
-  readonly exited: Promise<number | null>;
-}
+const startServer = (port: number) => startServerProcess(port, dataDir);
+const stop = stopServerProcess;
 
-/** The real server process, on its own embedded PostgreSQL (no DATABASE_URL), as `pnpm start` runs it. */
-const startServer = async (port: number): Promise<Started> => {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    OMS_DATA_DIR: dataDir,
-    LOG_LEVEL: 'info',
-  };
-  delete env.DATABASE_URL;
-  delete env.KAFKA_BROKERS;
-  const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  const deadline = Date.now() + 90_000;
-  while (!output.includes('listening on')) {
-    if (child.exitCode !== null)
-      throw new Error(`the server exited with ${child.exitCode}:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`the server did not start in time:\n${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return { child, url: `http://127.0.0.1:${port}`, output: () => output, exited };
-};
-
-const stop = async (server: Started): Promise<number | null> => {
-  server.child.kill('SIGTERM');
-  return server.exited;
-};
-
-let running: Started | undefined;
+let running: ServerProcess | undefined;
 let createdOrderId = '';
 afterAll(async () => {
   if (running && running.child.exitCode === null) await stop(running);

@@ -1,0 +1,56 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const SERVER_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+export const SERVER_CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+/**
+ * The real server process as `pnpm start` runs it: on its own embedded PostgreSQL under `dataDir` (DATABASE_URL
+ * is removed), without Kafka unless `env` names brokers.
+ */
+export const startServerProcess = async (
+  port: number,
+  dataDir: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<ServerProcess> => {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info' };
+  delete childEnv.DATABASE_URL;
+  delete childEnv.KAFKA_BROKERS;
+  Object.assign(childEnv, { PORT: String(port), OMS_DATA_DIR: dataDir }, env);
+  const child = spawn(process.execPath, [SERVER_MAIN], {
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  const deadline = Date.now() + 90_000;
+  while (!output.includes('listening on')) {
+    if (child.exitCode !== null)
+      throw new Error(`the server exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`the server did not start in time:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { child, url: `http://127.0.0.1:${port}`, output: () => output, exited };
+};
+
+/** SIGTERM, then the exit code. */
+export const stopServerProcess = async (server: ServerProcess): Promise<number | null> => {
+  if (server.child.exitCode !== null) return server.child.exitCode;
+  server.child.kill('SIGTERM');
+  return server.exited;
+};
