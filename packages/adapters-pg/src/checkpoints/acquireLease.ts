@@ -11,6 +11,10 @@ export interface Lease {
  * A named, exclusive lease: a session advisory lock held on a dedicated connection taken from the pool. Returns
  * null at once when another session holds it. The lock dies with its connection, so a crashed holder frees it.
  */
+/** How often a held lease checks that its connection (and so its lock) is still alive, and how long it waits. */
+const LEASE_CHECK_INTERVAL_MS = 2_000;
+const LEASE_CHECK_TIMEOUT_MS = 3_000;
+
 export const acquireLease = async (pool: pg.Pool, name: string): Promise<Lease | null> => {
   const client = await pool.connect();
   const lost = new AbortController();
@@ -34,11 +38,24 @@ export const acquireLease = async (pool: pg.Pool, name: string): Promise<Lease |
     return null;
   }
   let released = false;
+  // A connection that dies quietly (a partition, no error event) must not leave this process publishing while
+  // another one takes the lock: the lease is declared lost as soon as its connection stops answering.
+  const check = setInterval(() => {
+    if (released || lost.signal.aborted) return;
+    client
+      .query({ text: 'SELECT 1', query_timeout: LEASE_CHECK_TIMEOUT_MS } as pg.QueryConfig)
+      .catch((error: Error) => {
+        if (!released) lost.abort(error);
+      });
+  }, LEASE_CHECK_INTERVAL_MS);
+  check.unref();
+  lost.signal.addEventListener('abort', () => clearInterval(check), { once: true });
   return {
     signal: lost.signal,
     release: async () => {
       if (released) return;
       released = true;
+      clearInterval(check);
       let failure: Error | undefined;
       if (!lost.signal.aborted)
         await client

@@ -1,3 +1,4 @@
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPool } from '../pool.js';
 import { createTestDatabase, type TestDatabase } from '../testing/createTestDatabase.js';
@@ -64,6 +65,44 @@ describe('checkpoints and leases', () => {
       await lease?.release();
     } finally {
       await holderPool.end();
+    }
+  });
+  it('declares the lease lost when its connection stops answering without an error (a silent partition)', async () => {
+    const url = new URL(db.url);
+    const upstreamPort = Number(url.port);
+    const upstreamHost = url.hostname;
+    const frozen = new Set<Socket>();
+    let freeze = false;
+    const proxy = createServer((client) => {
+      const upstream = connect(upstreamPort, upstreamHost);
+      for (const [from, to] of [
+        [client, upstream],
+        [upstream, client],
+      ] as const)
+        from.on('data', (chunk) => {
+          if (!freeze) to.write(chunk);
+        });
+      for (const socket of [client, upstream]) {
+        frozen.add(socket);
+        socket.on('error', () => socket.destroy());
+      }
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const { port } = proxy.address() as AddressInfo;
+    url.host = `127.0.0.1:${port}`;
+    const holderPool = createPool(url.toString(), { max: 2 });
+    try {
+      const lease = await acquireLease(holderPool, 'relay-partition');
+      expect(lease).not.toBeNull();
+      freeze = true;
+      for (let i = 0; !lease?.signal.aborted && i < 100; i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(lease?.signal.aborted).toBe(true);
+      await lease?.release();
+    } finally {
+      for (const socket of frozen) socket.destroy();
+      await holderPool.end().catch(() => undefined);
+      await new Promise((resolve) => proxy.close(resolve));
     }
   });
 });
