@@ -5,6 +5,7 @@ import type {
   ProducerRecord,
   RecordMetadata,
 } from 'kafkajs';
+import { CompressionTypes } from 'kafkajs';
 
 /** The part of a kafkajs producer the adapters use (a fake one implements it in unit tests). */
 export interface ProducerLike {
@@ -31,6 +32,25 @@ export interface KafkaLike {
 }
 
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
+export const COMPRESSION_TYPES: Readonly<Record<CompressionName, CompressionTypes>> = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
+};
+
+/** Producer settings for a real cluster: idempotent with ordered retries (on unless turned off), extras on top. */
+export const clusterProducerConfig = (
+  idempotent: boolean,
+  extra: ProducerConfig = {},
+): ProducerConfig => ({
+  allowAutoTopicCreation: true,
+  ...extra,
+  idempotent,
+  ...(idempotent ? { maxInFlightRequests: 1 } : {}),
+});
 
 export interface TopicCreationOptions {
   /** Partitions of a created topic (default -1: the broker's `num.partitions`). */

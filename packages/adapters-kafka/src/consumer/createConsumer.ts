@@ -5,17 +5,12 @@ import {
   INBOUND_TOPICS,
   type OrderCommandHandler,
 } from '@oms/domain';
-import {
-  CompressionTypes,
-  type Consumer,
-  type ConsumerConfig,
-  type IHeaders,
-  type KafkaMessage,
-  type ProducerConfig,
-} from 'kafkajs';
+import type { Consumer, ConsumerConfig, IHeaders, KafkaMessage, ProducerConfig } from 'kafkajs';
 import { messageOf } from '../errors.js';
 import {
+  COMPRESSION_TYPES,
   type CompressionName,
+  clusterProducerConfig,
   ensureTopics,
   type KafkaLike,
   type ProducerLike,
@@ -82,14 +77,6 @@ export interface InboundConsumer {
   stats(): ConsumerStats;
 }
 
-const COMPRESSION: Record<CompressionName, CompressionTypes> = {
-  none: CompressionTypes.None,
-  gzip: CompressionTypes.GZIP,
-  snappy: CompressionTypes.Snappy,
-  lz4: CompressionTypes.LZ4,
-  zstd: CompressionTypes.ZSTD,
-};
-
 const headerText = (headers: IHeaders | undefined): Record<string, string> => {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
@@ -137,7 +124,7 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
     now = () => new Date(),
   } = options;
   const idempotent = options.idempotent ?? true;
-  const compression = COMPRESSION[options.compression ?? 'gzip'];
+  const compression = COMPRESSION_TYPES[options.compression ?? 'gzip'];
   const newConsumer = (): Consumer => {
     const created = kafka.consumer({
       sessionTimeout: options.sessionTimeout ?? 30_000,
@@ -154,12 +141,9 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
     });
     return created;
   };
-  const producer: ProducerLike = kafka.producer({
-    allowAutoTopicCreation: true,
-    ...options.producerConfig,
-    idempotent,
-    ...(idempotent ? { maxInFlightRequests: 1 } : {}),
-  });
+  const producer: ProducerLike = kafka.producer(
+    clusterProducerConfig(idempotent, options.producerConfig),
+  );
   const sleepers = new Set<ReturnType<typeof createSleeper>>();
   const counts = { applied: 0, replayed: 0, deadLettered: 0, retried: 0 };
   let running = false;

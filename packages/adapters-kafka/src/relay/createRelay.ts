@@ -1,9 +1,11 @@
 import { type EventStore, PUBLISHED_TOPICS, type RecordedEvent } from '@oms/domain';
-import { CompressionTypes, type Message, type ProducerConfig } from 'kafkajs';
+import type { Message, ProducerConfig } from 'kafkajs';
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
 import { messageOf } from '../errors.js';
 import {
+  COMPRESSION_TYPES,
   type CompressionName,
+  clusterProducerConfig,
   ensureTopics,
   type KafkaLike,
   type ProducerLike,
@@ -122,24 +124,9 @@ export interface Relay {
   lag(): RelayLag;
 }
 
-const COMPRESSION: Record<CompressionName, CompressionTypes> = {
-  none: CompressionTypes.None,
-  gzip: CompressionTypes.GZIP,
-  snappy: CompressionTypes.Snappy,
-  lz4: CompressionTypes.LZ4,
-  zstd: CompressionTypes.ZSTD,
-};
-
 /** The producer settings for a real cluster: acks from all in-sync replicas, idempotent, ordered retries. */
-export const relayProducerConfig = (options: RelayOptions = {}): ProducerConfig => {
-  const idempotent = options.idempotent ?? true;
-  return {
-    allowAutoTopicCreation: true,
-    ...options.producerConfig,
-    idempotent,
-    ...(idempotent ? { maxInFlightRequests: 1 } : {}),
-  };
-};
+export const relayProducerConfig = (options: RelayOptions = {}): ProducerConfig =>
+  clusterProducerConfig(options.idempotent ?? true, options.producerConfig);
 
 /** Transport headers beside the contract's: where the message comes from in the order's stream and the store. */
 export const STREAM_VERSION_HEADER = 'oms-stream-version';
@@ -188,7 +175,7 @@ export const createRelay = (deps: RelayDeps): Relay => {
     prefetch = true,
     now = Date.now,
   } = options;
-  const compression = COMPRESSION[options.compression ?? 'gzip'];
+  const compression = COMPRESSION_TYPES[options.compression ?? 'gzip'];
   if (!deps.producer && !deps.kafka) throw new Error('createRelay needs `kafka` or `producer`');
   const ownsProducer = !deps.producer;
   const producer: ProducerLike =
