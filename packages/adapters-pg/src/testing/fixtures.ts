@@ -1,4 +1,5 @@
 import { type NewEvent, ORDER_INPUT_SCHEMAS, type OrderRequest, uuidv7 } from '@oms/domain';
+import { orderFixtures } from '@oms/domain/fixtures';
 
 /** A stored-event shaped test value (not an order event). */
 export const testEvent = (
@@ -22,21 +23,7 @@ export const createOrderRequest = (
   type: 'CreateOrder',
   ...(orderId ? { orderId } : {}),
   input: ORDER_INPUT_SCHEMAS.CreateOrder.parse({
-    customer: { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@example.com' },
-    shippingAddress: {
-      street: '12 Analytical Row',
-      city: 'London',
-      postalCode: 'N1 9GU',
-      country: 'GB',
-    },
-    lines: [
-      {
-        sku: 'SKU-001',
-        productName: 'Difference Engine Manual',
-        quantity: 2,
-        unitPrice: { amount: '29.99', currencyCode: 'USD' },
-      },
-    ],
+    ...orderFixtures.seedCreateOrderBody(),
     ...overrides,
   }),
 });
