@@ -36,7 +36,10 @@ export interface RelayOptions {
   readonly sendTimeoutMs?: number;
   /** Backoff while the broker or the store is unreachable (default 100 ms doubling up to 10 s, with jitter). */
   readonly backoff?: BackoffOptions;
-  /** Order states kept between batches so that a stream need not be re-read (default 10,000). */
+  /**
+   * Order states kept between batches so that a stream need not be re-read (default 4,000: two batches of new
+   * orders; a folded order with its decimals weighs around 10 KB, so the cache stays near 40 MB).
+   */
   readonly stateCacheSize?: number;
   /** Streams read at once to rebuild the state before a batch (default 8). */
   readonly readConcurrency?: number;
@@ -169,7 +172,7 @@ export const createRelay = (deps: RelayDeps): Relay => {
     lingerMs = 0,
     pollIntervalMs = 20,
     sendTimeoutMs = 30_000,
-    stateCacheSize = 10_000,
+    stateCacheSize = 4_000,
     readConcurrency = 8,
     leaseRetryMs = 5_000,
     prefetch = true,
