@@ -4,10 +4,10 @@
 // reducer over the same commands on plain objects and binary floats (no Result, no Decimal, no immutability).
 // One op = one command decided against the current state and its events folded in.
 import { decide, evolve, initialState } from '@oms/domain';
+import { flag, median } from './lib/common.mjs';
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const quick = args.includes('--quick');
+const json = flag('--json');
+const quick = flag('--quick');
 const RUNS = quick ? 3 : 7;
 const RUN_MS = quick ? 300 : 1000;
 const ORDERS = 200;
@@ -214,11 +214,6 @@ const timed = (pass) => {
     elapsed = Number(process.hrtime.bigint() - start) / 1e6;
   }
   return (passes * opsPerPass) / (elapsed / 1000);
-};
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
 // warm up both, then alternate the runs so that both see the same machine load

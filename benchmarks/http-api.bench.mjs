@@ -17,13 +17,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { orderFixtures } from '@oms/domain/fixtures';
+import { flag, median, option } from './lib/common.mjs';
 
-const args = process.argv.slice(2);
-const flag = (name) => args.includes(name);
-const option = (name, fallback) => {
-  const index = args.indexOf(name);
-  return index >= 0 && args[index + 1] !== undefined ? Number(args[index + 1]) : fallback;
-};
 const POOL_SIZE = 20;
 
 const seedBody = orderFixtures.seedCreateOrderBody();
@@ -259,11 +254,6 @@ const main = async () => {
 
     // Rounds interleave the cases, and each figure is the median over rounds: on a shared machine the load drifts,
     // and a case measured only once, at a bad moment, would be compared with baselines measured at a good one.
-    const median = (values) => {
-      const sorted = [...values].sort((a, b) => a - b);
-      const middle = Math.floor(sorted.length / 2);
-      return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-    };
     const samples = {};
     for (const connections of connectionsList) {
       for (let round = 1; round <= rounds; round += 1) {
@@ -406,7 +396,7 @@ const main = async () => {
 };
 
 if (flag('--serve')) {
-  await serve(args[args.indexOf('--serve') + 1], process.env.BENCH_DATABASE_URL);
+  await serve(option('--serve', ''), process.env.BENCH_DATABASE_URL);
 } else {
   await main();
 }

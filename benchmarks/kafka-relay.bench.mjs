@@ -44,13 +44,8 @@ import {
 import { orderFixtures } from '@oms/domain/fixtures';
 import { createInMemoryOrderStore } from '@oms/domain/testing';
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
+import { flag, option, percentile } from './lib/common.mjs';
 
-const args = process.argv.slice(2);
-const flag = (name) => args.includes(name);
-const option = (name, fallback) => {
-  const index = args.indexOf(name);
-  return index >= 0 && args[index + 1] !== undefined ? args[index + 1] : fallback;
-};
 const quick = flag('--quick');
 const asJson = flag('--json');
 const backlogEvents = Number(option('--events', quick ? 10_000 : 100_000));
@@ -60,10 +55,6 @@ const batchSize = Number(option('--batch', 2000));
 const storeKind = option('--store', 'pg');
 const out = asJson ? process.stderr : process.stdout;
 const log = (line = '') => out.write(`${line}\n`);
-const percentile = (values, p) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-};
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // the mock cannot do an idempotent producer (controller id 0) nor CreateTopics; everything else is default

@@ -30,13 +30,8 @@ import {
 } from '@oms/domain';
 import { orderFixtures } from '@oms/domain/fixtures';
 import pg from 'pg';
+import { flag, median, option, percentile } from './lib/common.mjs';
 
-const args = process.argv.slice(2);
-const flag = (name) => args.includes(name);
-const option = (name, fallback) => {
-  const index = args.indexOf(name);
-  return index >= 0 && args[index + 1] !== undefined ? Number(args[index + 1]) : fallback;
-};
 const quick = flag('--quick');
 // synchronous_commit=off for every benchmark session: takes the disk's flush latency out, leaving CPU and round trips.
 const asyncCommit = flag('--async-commit');
@@ -50,16 +45,6 @@ const listSizes = quick ? [10_000, 100_000] : [10_000, 1_000_000];
 const listSamples = quick ? 100 : 300;
 const out = asJson ? process.stderr : process.stdout;
 const log = (line = '') => out.write(`${line}\n`);
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
-const percentile = (values, p) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-};
 
 // ---- a realistic payload: the order.created event of the seed example (~700 bytes) and its view (~1 KB)
 const ids = uuidV7Generator;

@@ -17,13 +17,12 @@ import { fileURLToPath } from 'node:url';
 import { createTestDatabase, findFreePort, startEmbeddedPostgres } from '@oms/adapters-pg';
 import { orderFixtures } from '@oms/domain/fixtures';
 import autocannon from 'autocannon';
+import { flag, median, option } from './lib/common.mjs';
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const json = args.includes('--json');
+const quick = flag('--quick');
+const json = flag('--json');
 const IDLE_MS = quick ? 2_000 : 5_000;
-const secondsArg = args.indexOf('--seconds');
-const LOAD_S = secondsArg >= 0 ? Number(args[secondsArg + 1]) : quick ? 8 : 30;
+const LOAD_S = option('--seconds', quick ? 8 : 30);
 const CONNECTIONS = 20;
 const out = json ? process.stderr : process.stdout;
 const log = (line = '') => out.write(`${line}\n`);
@@ -40,11 +39,6 @@ const rssMb = (pid) => {
   } catch {
     return undefined;
   }
-};
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 /** Samples the RSS of `pid` every `everyMs` until `stop()`; returns the samples. */
 const sampleRss = (pid, everyMs) => {
