@@ -12,12 +12,11 @@
 // --json prints the figures as one JSON line on stdout (the table goes to stderr then).
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { orderFixtures } from '@oms/domain/fixtures';
 import { flag, median, option } from './lib/common.mjs';
+import { startBenchDatabase } from './lib/database.mjs';
 
 const POOL_SIZE = 20;
 
@@ -167,21 +166,10 @@ const main = async () => {
   const out = asJson ? process.stderr : process.stdout;
   const log = (line = '') => out.write(`${line}\n`);
   const autocannon = (await import('autocannon')).default;
-  const { createPool, runMigrations, startEmbeddedPostgres, databaseUrlFor } = await import(
-    '@oms/adapters-pg'
-  );
+  const { createPool, runMigrations, databaseUrlFor } = await import('@oms/adapters-pg');
 
-  let embedded;
-  let folder;
-  let baseUrl = process.env.DATABASE_URL;
-  if (!baseUrl) {
-    folder = await mkdtemp(join(tmpdir(), 'oms-http-bench-'));
-    embedded = await startEmbeddedPostgres({
-      dataDir: join(folder, 'data'),
-      postgresFlags: ['-c', 'max_connections=200'],
-    });
-    baseUrl = embedded.url;
-  }
+  const postgres = await startBenchDatabase('oms-http-bench-');
+  const { baseUrl } = postgres;
   const database = `oms_bench_${randomBytes(5).toString('hex')}`;
   const servers = [];
   try {
@@ -204,7 +192,7 @@ const main = async () => {
         `WARNING: load average ${load.toFixed(1)} on ${cpus().length} cores: other work competes with this run`,
       );
     log(
-      `PostgreSQL ${version} (${embedded ? 'embedded' : 'DATABASE_URL'}; ${durability}); pool ${POOL_SIZE}; ${rounds} round(s) x ${seconds}s per case after ${warmup}s warm-up; medians`,
+      `PostgreSQL ${version} (${postgres.embedded ? 'embedded' : 'DATABASE_URL'}; ${durability}); pool ${POOL_SIZE}; ${rounds} round(s) x ${seconds}s per case after ${warmup}s warm-up; medians`,
     );
 
     const kinds = ['hello', 'select1', 'rawtx', 'handler', 'app'];
@@ -390,8 +378,7 @@ const main = async () => {
     await adminQuery(baseUrl, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(
       () => undefined,
     );
-    await embedded?.stop();
-    if (folder) await rm(folder, { recursive: true, force: true });
+    await postgres.stop();
   }
 };
 

@@ -1,21 +1,4 @@
 #!/usr/bin/env node
-// Kafka benchmark: relay throughput from a backlog, and commit-to-consumed latency under a steady load.
-//
-//   pnpm --filter @oms/adapters-kafka build && node benchmarks/kafka-relay.bench.mjs [--quick] [--json]
-//     [--events N] [--rate R] [--seconds S] [--batch B] [--store pg|memory]
-//
-// Broker: KAFKA_BROKERS when set, else librdkafka's mock cluster hosted by kcat (3 brokers, in memory).
-// Store: PostgreSQL (DATABASE_URL when set, else an embedded server in a temp dir), or --store memory.
-// 1. Backlog: N committed events (create + confirm per order, default 100k, quick 10k) drained by the relay
-//    (default options, except the two the mock cannot do: idempotent producer and topic creation).
-//    Baseline: a raw kafkajs producer sending the very same batches (acks -1, gzip), no store, no mapping.
-// 2. Steady load: R orders/s (default 200) created and confirmed for S seconds (default 20, quick 5); a consumer
-//    measures commit → consumed for order.created / order.confirmed. Baseline: the same load with each event's
-//    message sent by a raw producer right after commit (no outbox).
-// --json prints the figures as one JSON line on stdout (the log goes to stderr).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   createInMemoryCheckpointStore,
@@ -23,12 +6,7 @@ import {
   relayProducerConfig,
 } from '@oms/adapters-kafka';
 import { createFakeKafka, startTestKafka, startTopicCollector } from '@oms/adapters-kafka/testing';
-import {
-  createPgCheckpointStore,
-  createPgOrderStore,
-  createTestDatabase,
-  startEmbeddedPostgres,
-} from '@oms/adapters-pg';
+import { createPgCheckpointStore, createPgOrderStore, createTestDatabase } from '@oms/adapters-pg';
 import {
   createOrderCommandHandler,
   decide,
@@ -45,6 +23,7 @@ import { orderFixtures } from '@oms/domain/fixtures';
 import { createInMemoryOrderStore } from '@oms/domain/testing';
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { flag, option, percentile } from './lib/common.mjs';
+import { startBenchDatabase } from './lib/database.mjs';
 
 const quick = flag('--quick');
 const asJson = flag('--json');
@@ -99,23 +78,15 @@ const openStore = async () => {
       close: async () => {},
     };
   }
-  let server;
-  let folder;
-  let baseUrl = process.env.DATABASE_URL;
-  if (!baseUrl) {
-    folder = await mkdtemp(join(tmpdir(), 'oms-kafka-bench-'));
-    server = await startEmbeddedPostgres({ dataDir: join(folder, 'data') });
-    baseUrl = server.url;
-  }
-  const db = await createTestDatabase(baseUrl, { max: 12 });
+  const database = await startBenchDatabase('oms-kafka-bench-', []);
+  const db = await createTestDatabase(database.baseUrl, { max: 12 });
   return {
-    name: `PostgreSQL (${server ? 'embedded' : 'DATABASE_URL'})`,
+    name: `PostgreSQL (${database.embedded ? 'embedded' : 'DATABASE_URL'})`,
     store: createPgOrderStore({ pool: db.pool }),
     checkpoints: createPgCheckpointStore(db.pool),
     close: async () => {
       await db.drop();
-      if (server) await server.stop();
-      if (folder) await rm(folder, { recursive: true, force: true });
+      await database.stop();
     },
   };
 };

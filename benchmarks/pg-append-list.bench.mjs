@@ -1,24 +1,7 @@
 #!/usr/bin/env node
-// PostgreSQL event-store benchmark: raw ceiling vs @oms/adapters-pg appendToStream vs Emmett, and list-page latency.
-//
-//   pnpm --filter @oms/adapters-pg build && node benchmarks/pg-append-list.bench.mjs [--quick] [--json] [--runs N] [--seconds S]
-//   (--skip-list: appends only; --async-commit: sessions use synchronous_commit=off; --runs: rounds per concurrency, default 7, quick 2; --seconds: length of one slice, default 2, quick 1)
-//
-// Uses DATABASE_URL when set, otherwise starts an embedded PostgreSQL (default durability settings) in a temp dir.
-// Every contender runs on the same server, interleaved in slices, at each concurrency; figures are medians of slices.
-// --json prints the results as JSON on stdout (the table goes to stderr then).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { getPostgreSQLEventStore } from '@event-driven-io/emmett-postgresql';
-import {
-  createPgOrderStore,
-  createPool,
-  databaseUrlFor,
-  runMigrations,
-  startEmbeddedPostgres,
-} from '@oms/adapters-pg';
+import { createPgOrderStore, createPool, databaseUrlFor, runMigrations } from '@oms/adapters-pg';
 import {
   decide,
   fold,
@@ -31,6 +14,7 @@ import {
 import { orderFixtures } from '@oms/domain/fixtures';
 import pg from 'pg';
 import { flag, median, option, percentile } from './lib/common.mjs';
+import { startBenchDatabase } from './lib/database.mjs';
 
 const quick = flag('--quick');
 // synchronous_commit=off for every benchmark session: takes the disk's flush latency out, leaving CPU and round trips.
@@ -397,17 +381,8 @@ const figures = (append, list) => {
 };
 
 const main = async () => {
-  let server;
-  let folder;
-  let baseUrl = process.env.DATABASE_URL;
-  if (!baseUrl) {
-    folder = await mkdtemp(join(tmpdir(), 'oms-bench-'));
-    server = await startEmbeddedPostgres({
-      dataDir: join(folder, 'data'),
-      postgresFlags: ['-c', 'max_connections=200'],
-    });
-    baseUrl = server.url;
-  }
+  const database = await startBenchDatabase('oms-bench-');
+  const { baseUrl } = database;
   try {
     const version = (await adminQuery(baseUrl, 'SHOW server_version')).rows[0].server_version;
     const settings = (
@@ -417,7 +392,7 @@ const main = async () => {
       )
     ).rows[0].s;
     log(
-      `PostgreSQL ${version} (${server ? 'embedded' : 'DATABASE_URL'}; ${settings}); ${runs} rounds x ${seconds}s slices; ${asyncCommit ? 'sessions: synchronous_commit=off; ' : ''}event ~${eventBytes} B`,
+      `PostgreSQL ${version} (${database.embedded ? 'embedded' : 'DATABASE_URL'}; ${settings}); ${runs} rounds x ${seconds}s slices; ${asyncCommit ? 'sessions: synchronous_commit=off; ' : ''}event ~${eventBytes} B`,
     );
     log('append benchmark (2 events per append):');
     const append = await appendBenchmark(baseUrl);
@@ -440,13 +415,12 @@ const main = async () => {
       );
     if (asJson) {
       process.stdout.write(
-        `${JSON.stringify({ server: { version, embedded: Boolean(server), settings, asyncCommit }, runs, seconds, eventBytes, append, list }, null, 2)}\n`,
+        `${JSON.stringify({ server: { version, embedded: database.embedded, settings, asyncCommit }, runs, seconds, eventBytes, append, list }, null, 2)}\n`,
       );
       process.stdout.write(`${JSON.stringify(figures(append, list))}\n`);
     }
   } finally {
-    await server?.stop();
-    if (folder) await rm(folder, { recursive: true, force: true });
+    await database.stop();
   }
 };
 

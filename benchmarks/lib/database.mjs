@@ -1,0 +1,21 @@
+// The PostgreSQL a benchmark runs on: DATABASE_URL when set, otherwise an embedded server in a temp dir.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedPostgres } from '@oms/adapters-pg';
+
+/** `{ baseUrl, embedded, stop() }`; `stop` ends and deletes an embedded server, and leaves DATABASE_URL alone. */
+export const startBenchDatabase = async (prefix, postgresFlags = ['-c', 'max_connections=200']) => {
+  if (process.env.DATABASE_URL)
+    return { baseUrl: process.env.DATABASE_URL, embedded: false, stop: async () => {} };
+  const folder = await mkdtemp(join(tmpdir(), prefix));
+  const server = await startEmbeddedPostgres({ dataDir: join(folder, 'data'), postgresFlags });
+  return {
+    baseUrl: server.url,
+    embedded: true,
+    stop: async () => {
+      await server.stop();
+      await rm(folder, { recursive: true, force: true });
+    },
+  };
+};
