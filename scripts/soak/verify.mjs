@@ -1,5 +1,6 @@
 // The soak's checks. Each returns {name, ok, lines: [what to print], violations: [reasons]}.
 import { isDeepStrictEqual } from 'node:util';
+import { adaptersPg } from './modules.mjs';
 
 const plain = (value) => JSON.parse(JSON.stringify(value));
 const firstDifference = (actual, expected, path = '') => {
@@ -41,24 +42,13 @@ export const mapLimit = async (items, concurrency, work) => {
 
 /** Every stored event, straight from the database, grouped per order in stream order. */
 export const readStoredStreams = async (pool) => {
+  const { EVENT_COLUMNS, toRecordedEvent } = await adaptersPg();
   const { rows } = await pool.query(
-    `SELECT global_position, stream_id, stream_version, event_id, event_type, schema_version, data, metadata,
-            occurred_at
-       FROM oms_events ORDER BY stream_id, stream_version`,
+    `SELECT ${EVENT_COLUMNS} FROM oms_events ORDER BY stream_id, stream_version`,
   );
   const streams = new Map();
   for (const row of rows) {
-    const event = {
-      eventId: row.event_id,
-      type: row.event_type,
-      schemaVersion: row.schema_version,
-      data: row.data,
-      metadata: row.metadata,
-      occurredAt: row.occurred_at.toISOString(),
-      streamId: row.stream_id,
-      streamVersion: row.stream_version,
-      globalPosition: Number(row.global_position),
-    };
+    const event = toRecordedEvent(row);
     const list = streams.get(event.streamId) ?? [];
     list.push(event);
     streams.set(event.streamId, list);

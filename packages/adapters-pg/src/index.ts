@@ -13,6 +13,7 @@ export {
 } from './embedded/startEmbeddedPostgres.js';
 export { MAX_EVENTS_PER_APPEND } from './eventStore/appendToStream.js';
 export { createPgEventStore } from './eventStore/pgEventStore.js';
+export { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './eventStore/rows.js';
 export {
   createPgIdempotencyStore,
   purgeExpiredIdempotencyKeys,
