@@ -186,6 +186,33 @@ const contenders = {
   },
 };
 
+// WAL written per append (pg_current_wal_lsn before/after), one contender at a time on an otherwise idle database.
+const WAL_APPENDS = quick ? 200 : 1_000;
+const walPerAppend = async (url, name) => {
+  const pool = new pg.Pool({ connectionString: url, max: 1, ...sessionOptions });
+  pool.on('error', () => undefined);
+  try {
+    const appendOnce = contenders[name](pool);
+    await appendOnce(ids.next(), 0);
+    const lsn = async () => (await pool.query('SELECT pg_current_wal_lsn() AS l')).rows[0].l;
+    const before = await lsn();
+    let stream = ids.next();
+    let version = 0;
+    for (let n = 0; n < WAL_APPENDS; n += 1) {
+      if (version >= STREAM_LENGTH * 2) {
+        stream = ids.next();
+        version = 0;
+      }
+      if (await appendOnce(stream, version)) version += 2;
+    }
+    const after = await lsn();
+    const bytes = await pool.query('SELECT pg_wal_lsn_diff($1, $2)::float8 AS b', [after, before]);
+    return bytes.rows[0].b / WAL_APPENDS;
+  } finally {
+    await pool.end();
+  }
+};
+
 const adminQuery = async (url, sql) => {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -238,6 +265,14 @@ const appendBenchmark = async (baseUrl) => {
         );
       }
     }
+    const wal = {};
+    for (const name of ['raw', 'oms', 'oms+readmodel'])
+      wal[name] = await walPerAppend(omsUrl, name);
+    log(
+      `  WAL bytes per append: ${Object.entries(wal)
+        .map(([name, bytes]) => `${name} ${bytes.toFixed(0)}`)
+        .join(', ')}`,
+    );
     return concurrencies.map((concurrency) => {
       const m = (name) => median(samples[`${name}@${concurrency}`]);
       return {
@@ -250,6 +285,7 @@ const appendBenchmark = async (baseUrl) => {
         omsReadModelVsRaw: m('oms+readmodel') / m('raw'),
         omsVsEmmett: m('oms') / m('emmett'),
         omsReadModelVsEmmett: m('oms+readmodel') / m('emmett'),
+        walBytesPerAppend: wal,
         samples: Object.fromEntries(
           Object.keys(contenders).map((name) => [name, samples[`${name}@${concurrency}`]]),
         ),
