@@ -1,8 +1,12 @@
 import type pg from 'pg';
+import { ALIGN_POSITION_SEQUENCE_SQL } from '../eventStore/positions.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 
 /** Advisory lock key of the migrator (advisory locks are per database, so databases never wait on each other). */
 export const MIGRATION_LOCK_KEY = 7_270_001;
+
+/** The migration from which positions come from `oms_events_position_seq`. */
+const POSITIONS_MIGRATION = 5;
 
 export interface MigrationReport {
   readonly applied: readonly number[];
@@ -11,7 +15,9 @@ export interface MigrationReport {
 
 /**
  * Applies the pending migrations in one transaction under a transaction-scoped advisory lock: two processes that
- * start at once serialise here, and the second finds everything applied. Idempotent.
+ * start at once serialise here, and the second finds everything applied. Idempotent. Then, every time, moves the
+ * position sequence above the stored events if a logical copy left it behind (positions.ts), so a server started on
+ * a restored or replicated database needs no manual step.
  */
 export const runMigrations = async (
   pool: pg.Pool,
@@ -42,6 +48,8 @@ export const runMigrations = async (
       ]);
       applied.push(migration.version);
     }
+    if (Math.max(0, ...appliedBefore, ...applied) >= POSITIONS_MIGRATION)
+      await client.query(ALIGN_POSITION_SEQUENCE_SQL);
     await client.query('COMMIT');
     const current = Math.max(0, ...appliedBefore, ...applied);
     return { applied, current };
