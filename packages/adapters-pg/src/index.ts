@@ -32,6 +32,7 @@ export {
 export {
   type CreatePoolOptions,
   createPool,
+  DEFAULT_SESSION_TIMEOUTS,
   guardPool,
   isConnectionError,
   pingDatabase,

@@ -27,6 +27,10 @@ export const runMigrations = async (
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');
+    // A migration may take long and wait long (another process migrating): the pool's session timeouts are lifted
+    // for this transaction only.
+    await client.query('SET LOCAL statement_timeout = 0');
+    await client.query('SET LOCAL lock_timeout = 0');
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     await client.query(`
       CREATE TABLE IF NOT EXISTS oms_schema_migrations (
