@@ -94,6 +94,7 @@ const ensureBuilt = (dir, byName, done = new Map()) => {
       join(base, 'tsup.config.ts'),
       join(base, 'tsconfig.json'),
       join(root, 'tsconfig.base.json'),
+      join(root, 'pnpm-lock.yaml'),
     ],
     dependencyStamps,
   );
