@@ -8,7 +8,7 @@ const entries = {
   'testing/fixtures': 'src/testing/fixtures.ts',
 };
 
-const shared = { sourcemap: true, target: 'node20', external: ['vitest'] } as const;
+const shared = { sourcemap: true, target: 'node20', external: ['vitest'] };
 
 export default defineConfig([
   {
