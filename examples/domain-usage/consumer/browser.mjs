@@ -1,5 +1,5 @@
-// The browser bundle of a consumer that imports one helper of @oms/domain (bundled by the e2e test with
-// `esbuild --bundle --platform=browser`; a node built-in anywhere in the graph fails the bundle).
-import { formatAmount, money } from '@oms/domain';
+// A browser consumer importing one helper of @oms/domain: the e2e test bundles it with
+// `esbuild --bundle --platform=browser` (a node built-in anywhere in its graph fails the bundle) and weighs it.
+import { isCurrencyCode } from '@oms/domain';
 
-export const price = formatAmount(money('29.99', 'USD'));
+export const acceptsUsd = isCurrencyCode('USD');

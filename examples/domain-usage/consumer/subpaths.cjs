@@ -19,7 +19,11 @@ const main = async () => {
     );
     for (const { specifier, needs } of subpathsOf(name, manifest)) {
       const resolved = require.resolve(specifier);
-      check(`require.resolve('${specifier}') is CommonJS`, /\.c?js$/.test(resolved) && !resolved.endsWith('.mjs'), resolved);
+      check(
+        `require.resolve('${specifier}') is CommonJS`,
+        /\.c?js$/.test(resolved) && !resolved.endsWith('.mjs'),
+        resolved,
+      );
       try {
         const loaded = require(specifier);
         check(`require('${specifier}')`, Object.keys(loaded).length > 0, 'no exports');
@@ -69,8 +73,14 @@ const main = async () => {
       ids: domain.uuidV7Generator,
     });
     const input = domain.parseInput(domain.ORDER_INPUT_SCHEMAS.CreateOrder, seed);
-    const created = await handle({ type: 'CreateOrder', input: input._unsafeUnwrap() }, { actor: 'cjs' });
-    check(`CommonJS, ${label}: the outcome is an Ok of the consumer’s neverthrow`, created instanceof Ok);
+    const created = await handle(
+      { type: 'CreateOrder', input: input._unsafeUnwrap() },
+      { actor: 'cjs' },
+    );
+    check(
+      `CommonJS, ${label}: the outcome is an Ok of the consumer’s neverthrow`,
+      created instanceof Ok,
+    );
     const confirmed = await handle(
       { type: 'ConfirmOrder', orderId: created._unsafeUnwrap().view.id },
       { actor: 'cjs' },

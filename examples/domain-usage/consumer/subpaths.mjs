@@ -14,10 +14,16 @@ const check = (label, condition, detail = '') => {
 };
 
 for (const name of process.argv.slice(2)) {
-  const manifest = JSON.parse(readFileSync(fileURLToPath(import.meta.resolve(`${name}/package.json`)), 'utf8'));
+  const manifest = JSON.parse(
+    readFileSync(fileURLToPath(import.meta.resolve(`${name}/package.json`)), 'utf8'),
+  );
   for (const { specifier, needs } of subpathsOf(name, manifest)) {
     const resolved = import.meta.resolve(specifier);
-    check(`import.meta.resolve('${specifier}') is ESM`, resolved.endsWith('.js') || resolved.endsWith('.mjs'), resolved);
+    check(
+      `import.meta.resolve('${specifier}') is ESM`,
+      resolved.endsWith('.js') || resolved.endsWith('.mjs'),
+      resolved,
+    );
     try {
       const loaded = await import(specifier);
       check(`import('${specifier}')`, Object.keys(loaded).length > 0, 'no exports');

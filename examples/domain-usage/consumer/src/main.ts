@@ -12,14 +12,24 @@ declare const process: { exit(code: number): never };
 let failed = 0;
 const check = (label: string, condition: boolean, detail: unknown = ''): void => {
   if (!condition) failed += 1;
-  console.log(`${condition ? 'ok  ' : 'FAIL'} ${label}${condition ? '' : ` (${JSON.stringify(detail)})`}`);
+  console.log(
+    `${condition ? 'ok  ' : 'FAIL'} ${label}${condition ? '' : ` (${JSON.stringify(detail)})`}`,
+  );
 };
 
 const seed = orderFixtures.seedCreateOrderBody();
 const confirmed = await placeAndConfirm(seed);
-check('README example: the seed order is created and confirmed', confirmed === 'CONFIRMED 59.98', confirmed);
+check(
+  'README example: the seed order is created and confirmed',
+  confirmed === 'CONFIRMED 59.98',
+  confirmed,
+);
 const refused = await placeAndConfirm({ ...seed, lines: [] });
-check('README example: a body without lines is validation-failed', refused === 'validation-failed', refused);
+check(
+  'README example: a body without lines is validation-failed',
+  refused === 'validation-failed',
+  refused,
+);
 
 const handle = oms.createOrderCommandHandler({
   eventStore: new OwnEventStore(),
@@ -31,7 +41,10 @@ check('parseInput answers an Ok of the consumer’s neverthrow', input instanceo
 if (input.isOk()) {
   const created = await handle({ type: 'CreateOrder', input: input.value }, { actor: 'consumer' });
   check('the handler on the consumer’s own EventStore answers Ok', created instanceof Ok, created);
-  const missing = await handle({ type: 'ConfirmOrder', orderId: oms.uuidv7() }, { actor: 'consumer' });
+  const missing = await handle(
+    { type: 'ConfirmOrder', orderId: oms.uuidv7() },
+    { actor: 'consumer' },
+  );
   check('a refusal is an Err of the consumer’s neverthrow', missing instanceof Err, missing);
   if (created.isOk()) {
     const orderId = created.value.view.id;

@@ -50,8 +50,13 @@ export class OwnEventStore implements EventStore {
     });
   }
 
-  readAll(afterPosition: number, limit: number): ResultAsync<readonly RecordedEvent[], InfrastructureError> {
-    const all = [...this.streams.values()].flat().sort((a, b) => a.globalPosition - b.globalPosition);
+  readAll(
+    afterPosition: number,
+    limit: number,
+  ): ResultAsync<readonly RecordedEvent[], InfrastructureError> {
+    const all = [...this.streams.values()]
+      .flat()
+      .sort((a, b) => a.globalPosition - b.globalPosition);
     return okAsync(all.filter((event) => event.globalPosition > afterPosition).slice(0, limit));
   }
 }
