@@ -1,4 +1,4 @@
-import { POSITIONS_MIGRATION_SQL } from '../eventStore/positions.js';
+import { LOCK_FIRST_POSITION_ONLY_SQL, POSITIONS_MIGRATION_SQL } from '../eventStore/positions.js';
 
 export interface Migration {
   readonly version: number;
@@ -91,5 +91,10 @@ CREATE TABLE oms_checkpoints (
     version: 5,
     name: 'positions from a sequence, read below the lowest append in flight',
     sql: POSITIONS_MIGRATION_SQL,
+  },
+  {
+    version: 6,
+    name: 'an appending transaction locks its first position only',
+    sql: LOCK_FIRST_POSITION_ONLY_SQL,
   },
 ];
