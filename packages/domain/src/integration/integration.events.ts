@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RecordedEvent } from '../application/ports/eventStore.port.js';
 import type { OrderEvent } from '../order/order.events.js';
 import type { Order, OrderState } from '../order/order.state.js';

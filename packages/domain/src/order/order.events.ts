@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCurrencyCode } from '../shared/currencies.js';
 import { DECIMAL_AMOUNT } from '../shared/money.js';
 import {
