@@ -85,4 +85,29 @@ CREATE TABLE oms_checkpoints (
   updated_at timestamptz NOT NULL DEFAULT now()
 );`,
   },
+  {
+    // numbered apart from the event-store migrations being written at the same time; versions apply in order and
+    // each once, so a gap is harmless
+    version: 20,
+    name: 'relay fencing and parked outbound events',
+    sql: `
+ALTER TABLE oms_checkpoints ADD COLUMN lease_epoch bigint NOT NULL DEFAULT 0;
+CREATE TABLE oms_outbound_parked (
+  id bigserial PRIMARY KEY,
+  relay text NOT NULL,
+  global_position bigint NOT NULL,
+  stream_id text NOT NULL,
+  stream_version integer NOT NULL,
+  event_id text NOT NULL,
+  event_type text NOT NULL,
+  reason text NOT NULL,
+  status text NOT NULL DEFAULT 'parked'
+    CHECK (status IN ('parked', 'retry-requested', 'skip-requested', 'published', 'skipped')),
+  parked_at timestamptz NOT NULL DEFAULT now(),
+  resolved_at timestamptz,
+  CONSTRAINT oms_outbound_parked_event_key UNIQUE (relay, global_position)
+);
+CREATE INDEX oms_outbound_parked_open_idx ON oms_outbound_parked (relay)
+  WHERE status IN ('parked', 'retry-requested', 'skip-requested');`,
+  },
 ];
