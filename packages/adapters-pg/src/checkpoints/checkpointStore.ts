@@ -10,8 +10,16 @@ export interface CheckpointStore {
    * save over the one that took it.
    */
   save(name: string, position: number, epoch?: number): Promise<void>;
-  /** Starts a new lease epoch (a relay that just took the lease): saves of every older epoch are refused from now. */
-  fence(name: string): Promise<{ readonly epoch: number; readonly position: number }>;
+  /**
+   * Starts a new lease epoch (a relay that just took the lease): saves of every older epoch are refused from now.
+   * `clean` says whether the previous holder released its epoch (false: it crashed or lost its lease, and a batch
+   * it had in flight may still land).
+   */
+  fence(
+    name: string,
+  ): Promise<{ readonly epoch: number; readonly position: number; readonly clean: boolean }>;
+  /** A clean end of an epoch (a relay that stops): the next holder need not wait for its last batch. */
+  release(name: string, epoch: number): Promise<void>;
   /** The saved position, while `epoch` is current; `checkpoint-fenced` once another relay fenced the name. */
   check(name: string, epoch: number): Promise<number>;
 }
@@ -77,14 +85,26 @@ export const createPgCheckpointStore = (db: Queryable | pg.Pool): CheckpointStor
       if (result.rowCount === 0) throw await refusal(name, position, epoch);
     },
     async fence(name) {
-      const result = await db.query<Row>(
-        `INSERT INTO oms_checkpoints (name, position, lease_epoch) VALUES ($1, 0, 1)
-         ON CONFLICT (name) DO UPDATE SET lease_epoch = oms_checkpoints.lease_epoch + 1, updated_at = now()
-         RETURNING position, lease_epoch`,
+      const result = await db.query<Row & { readonly previous_released: boolean | null }>(
+        `WITH previous AS (SELECT lease_released FROM oms_checkpoints WHERE name = $1)
+         INSERT INTO oms_checkpoints (name, position, lease_epoch, lease_released) VALUES ($1, 0, 1, false)
+         ON CONFLICT (name) DO UPDATE
+           SET lease_epoch = oms_checkpoints.lease_epoch + 1, lease_released = false, updated_at = now()
+         RETURNING position, lease_epoch, (SELECT lease_released FROM previous) AS previous_released`,
         [name],
       );
       const row = result.rows[0];
-      return { epoch: Number(row?.lease_epoch ?? 0), position: Number(row?.position ?? 0) };
+      return {
+        epoch: Number(row?.lease_epoch ?? 0),
+        position: Number(row?.position ?? 0),
+        clean: row?.previous_released !== false,
+      };
+    },
+    async release(name, epoch) {
+      await db.query(
+        'UPDATE oms_checkpoints SET lease_released = true WHERE name = $1 AND lease_epoch = $2',
+        [name, epoch],
+      );
     },
     async check(name, epoch) {
       const row = await current(name);

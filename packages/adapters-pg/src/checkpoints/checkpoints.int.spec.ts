@@ -38,10 +38,11 @@ describe('checkpoints and leases', () => {
   it('fences a relay that lost its lease: its saves are refused once another relay took over', async () => {
     const checkpoints = createPgCheckpointStore(db.pool);
     const stale = await checkpoints.fence('fenced');
-    expect(stale).toEqual({ epoch: 1, position: 0 });
+    expect(stale).toEqual({ epoch: 1, position: 0, clean: true });
     await checkpoints.save('fenced', 100, stale.epoch);
+    // the first holder never released its epoch: the next one knows a batch of it may still land
     const current = await checkpoints.fence('fenced');
-    expect(current).toEqual({ epoch: 2, position: 100 });
+    expect(current).toEqual({ epoch: 2, position: 100, clean: false });
     await checkpoints.save('fenced', 300, current.epoch);
     // the old relay's batch lands late: neither an older nor a newer checkpoint of its epoch is saved
     await expect(checkpoints.save('fenced', 200, stale.epoch)).rejects.toMatchObject({
@@ -58,6 +59,9 @@ describe('checkpoints and leases', () => {
       code: 'checkpoint-behind',
     });
     expect(await checkpoints.load('fenced')).toBe(300);
+    await checkpoints.release('fenced', stale.epoch);
+    await checkpoints.release('fenced', current.epoch);
+    expect(await checkpoints.fence('fenced')).toEqual({ epoch: 3, position: 300, clean: true });
   });
 
   it('keeps parked outbound events until an operator retries or skips them', async () => {

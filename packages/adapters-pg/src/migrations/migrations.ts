@@ -91,7 +91,9 @@ CREATE TABLE oms_checkpoints (
     version: 20,
     name: 'relay fencing and parked outbound events',
     sql: `
-ALTER TABLE oms_checkpoints ADD COLUMN lease_epoch bigint NOT NULL DEFAULT 0;
+ALTER TABLE oms_checkpoints
+  ADD COLUMN lease_epoch bigint NOT NULL DEFAULT 0,
+  ADD COLUMN lease_released boolean NOT NULL DEFAULT true;
 CREATE TABLE oms_outbound_parked (
   id bigserial PRIMARY KEY,
   relay text NOT NULL,
