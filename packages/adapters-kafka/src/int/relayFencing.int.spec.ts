@@ -7,6 +7,7 @@ import {
   type TestDatabase,
 } from '@oms/adapters-pg';
 import { ORDER_INPUT_SCHEMAS, parseInput } from '@oms/domain';
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createRelay, type Relay } from '../relay/createRelay.js';
 import { type KafkaProxy, startKafkaProxy } from '../testing/kafkaProxy.js';
@@ -66,32 +67,40 @@ describe('relay lease loss with a produce in flight (fencing)', () => {
     const handle = commandHandler(store.eventStore);
     const checkpoints = createPgCheckpointStore(db.pool);
     await checkpoints.save(name, await headOf(store.eventStore));
-    const relayOf = (brokers: readonly string[]) => {
+    const relayOf = (brokers: readonly string[], requestTimeout = 5_000) => {
       const pool = createPool(db.url, { max: 4 });
       pools.push(pool);
       const relay = createRelay({
         eventStore: createPgOrderStore({ pool }).eventStore,
         checkpoints: createPgCheckpointStore(pool),
         lease: () => acquireLease(pool, name),
-        kafka: testKafka(brokers),
-        // the standby waits 6 s after a takeover (longer than the 4 s the old relay's produce is held)
+        // the old relay's client waits longer than the hold for an answer, so it never sends the produce twice
+        kafka: new Kafka({
+          clientId: 'oms-fencing-test',
+          brokers: [...brokers],
+          logLevel: logLevel.NOTHING,
+          connectionTimeout: 1_000,
+          requestTimeout,
+          retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
+        }),
+        // the standby waits 10 s after a takeover: longer than the old relay's produce is held (6 s)
         options: {
           ...mockSettings(kafka),
           name,
           pollIntervalMs: 5,
           leaseRetryMs: 50,
-          takeoverDelayMs: 6_000,
+          takeoverDelayMs: 10_000,
         },
       });
       relays.push(relay);
       return relay;
     };
 
-    // the old relay publishes through a proxy that holds its next produce for 4 s (a slow broker or network)
-    const old = relayOf(proxy.brokers);
+    // the old relay publishes through a proxy that holds its next produce for 6 s (a slow broker or network)
+    const old = relayOf(proxy.brokers, 20_000);
     await old.start();
     await vi.waitFor(() => expect(old.lag().status).toBe('running'), { timeout: 10_000 });
-    proxy.holdProduce(4_000);
+    proxy.holdProduce(6_000);
     const orderIds = await concurrently(20, 4, () => createAndConfirm(handle));
     await vi.waitFor(() => expect(proxy.heldProduces).toBeGreaterThan(0), { timeout: 10_000 });
 
@@ -126,7 +135,7 @@ describe('relay lease loss with a produce in flight (fencing)', () => {
 
     // long enough for the held produce to be passed on, if the old relay still had it in flight
     proxy.holdProduce(0);
-    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    await new Promise((resolve) => setTimeout(resolve, 7_000));
     const mine = collector.messages.filter((message) => keys.has(message.key ?? ''));
     // every order: DRAFT→CONFIRMED then CONFIRMED→CANCELLED, never DRAFT→CONFIRMED again after it
     expectStreamOrderPerKey(mine, true);

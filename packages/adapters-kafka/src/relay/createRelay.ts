@@ -1,10 +1,8 @@
 import type { ProducerConfig } from 'kafkajs';
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
-import { messageOf } from '../errors.js';
 import { COMPRESSION_TYPES, clusterProducerConfig, type ProducerLike } from '../kafkaPorts.js';
 import { backoffDelay, createSleeper } from './backoff.js';
 import { createStateCache } from './buildMessages.js';
-import { isFenced } from './checkpoint.port.js';
 import { chunkByBytes, type SizedMessage } from './kafkaMessages.js';
 import { createInMemoryParkingStore } from './parking.port.js';
 import { createBatchReader, type ReadBatch } from './readBatch.js';
@@ -16,6 +14,7 @@ import {
   type RelayOptions,
   type RunOnceResult,
 } from './relay.types.js';
+import { createRelayCheckpoint } from './relayCheckpoint.js';
 import { createRelayConnection } from './relayConnection.js';
 import { createRelayLagTracker } from './relayLag.js';
 import { createRelayLease } from './relayLease.js';
@@ -103,9 +102,12 @@ export const createRelay = (deps: RelayDeps): Relay => {
   });
   const lag = createRelayLagTracker({ batchSize, countPending: options.countPending, now });
 
-  let position: number | undefined;
-  let unsaved = false;
-  let epoch: number | undefined;
+  const checkpoint = createRelayCheckpoint({
+    checkpoints,
+    name,
+    onFenced: () => lease.markFenced(),
+  });
+
   let pending: Pending | undefined;
   let stopping = false;
   let loop: Promise<void> | undefined;
@@ -114,65 +116,21 @@ export const createRelay = (deps: RelayDeps): Relay => {
   /** Forgets what this relay read: after a lease loss, another relay publishes from the saved checkpoint. */
   const forget = () => {
     pending = undefined;
-    position = undefined;
-    unsaved = false;
-    epoch = undefined;
+    checkpoint.forget();
     reader.reset();
-  };
-
-  const checkpointError = (cause: unknown): RelayError => {
-    if (isFenced(cause)) {
-      lease.markFenced();
-      return { code: 'lease-failed', message: messageOf(cause), cause };
-    }
-    // a checkpoint ahead of this relay's (another relay without a lease): read it again, do not save over it
-    if ((cause as { code?: unknown } | undefined)?.code === 'checkpoint-behind') {
-      position = undefined;
-      unsaved = false;
-    }
-    return { code: 'checkpoint-failed', message: messageOf(cause), cause };
-  };
-
-  const attempt = async <T>(
-    work: () => Promise<T>,
-    toError: (cause: unknown) => RelayError,
-  ): Promise<Result<T, RelayError>> => {
-    try {
-      return ok(await work());
-    } catch (cause) {
-      return err(toError(cause));
-    }
   };
 
   /** Connected, the topics there, the checkpoint loaded and any failed save retried: the position to go on from. */
   const ready = async (): Promise<Result<number, RelayError>> => {
     const opened = await connection.open();
     if (opened.isErr()) return err(opened.error);
-    if (position === undefined) {
-      const at = epoch;
-      const loaded = await attempt(
-        () => (at === undefined ? checkpoints.load(name) : checkpoints.check(name, at)),
-        checkpointError,
-      );
-      if (loaded.isErr()) return err(loaded.error);
-      position = loaded.value;
-    }
-    if (unsaved) {
-      const to = position;
-      const saved = await attempt(() => checkpoints.save(name, to, epoch), checkpointError);
-      if (saved.isErr()) return err(saved.error);
-      unsaved = false;
-    }
-    return ok(position);
+    return checkpoint.current();
   };
 
   /** Whether this relay may still publish: its lease is held and its epoch is still the current one. */
   const mayPublish = async (): Promise<Result<void, RelayError>> => {
     if (lease.lost) return err({ code: 'lease-failed', message: 'the lease was lost' });
-    const at = epoch;
-    if (at === undefined) return ok(undefined);
-    const checked = await attempt(() => checkpoints.check(name, at), checkpointError);
-    return checked.isErr() ? err(checked.error) : ok(undefined);
+    return checkpoint.verify();
   };
 
   const sendAll = async (messages: readonly SizedMessage[]): Promise<Result<void, RelayError>> => {
@@ -229,7 +187,6 @@ export const createRelay = (deps: RelayDeps): Relay => {
     }
     const first = batch.events[0];
     const to = batch.events.at(-1)?.globalPosition ?? at.value;
-    position = to;
     pending = undefined;
     lag.published(batch.events, batch.plan.publish.length);
     options.onPublished?.({
@@ -240,12 +197,8 @@ export const createRelay = (deps: RelayDeps): Relay => {
       toPosition: to,
       firstOccurredAt: first?.occurredAt,
     });
-    const saved = await attempt(() => checkpoints.save(name, to, epoch), checkpointError);
-    if (saved.isErr()) {
-      // unreachable store: saved by the next run; fenced or behind: `forget()` / a reload drop it
-      unsaved = saved.error.code === 'checkpoint-failed' && position !== undefined;
-      return err(saved.error);
-    }
+    const saved = await checkpoint.advance(to);
+    if (saved.isErr()) return err(saved.error);
     return ok({ events: batch.events.length, messages: batch.plan.publish.length, position: to });
   };
 
@@ -259,8 +212,12 @@ export const createRelay = (deps: RelayDeps): Relay => {
   /** Holds the lease (or waits as a standby); false when this relay may not publish now. */
   const takeLease = async (): Promise<boolean> => {
     const lost = lease.lost;
+    if (lost) {
+      forget();
+      // what it had in flight is answered or failed before it may take the lease again
+      await connection.abort();
+    }
     const state = await lease.acquire();
-    if (lost) forget();
     if (!state.held) {
       lag.status = 'standby';
       await sleeper.sleep(leaseRetryMs);
@@ -268,8 +225,7 @@ export const createRelay = (deps: RelayDeps): Relay => {
     }
     if (state.taken) {
       forget();
-      epoch = state.epoch;
-      position = state.taken.position;
+      checkpoint.takeOver({ epoch: state.epoch, position: state.taken.position });
       if (!state.taken.clean && takeoverDelayMs > 0) {
         report({
           code: 'lease-failed',
@@ -288,7 +244,7 @@ export const createRelay = (deps: RelayDeps): Relay => {
       if (!(await takeLease())) continue;
       if (lag.status !== 'failed') lag.status = lag.failures > 0 ? 'backing-off' : 'running';
       const result = await serialized();
-      await lag.refreshCount(position);
+      await lag.refreshCount(checkpoint.position);
       if (result.isErr()) {
         lag.failure();
         if (result.error.code === 'topic-missing') {
@@ -346,6 +302,6 @@ export const createRelay = (deps: RelayDeps): Relay => {
     },
     runOnce: () => new ResultAsync(serialized()),
     wake: () => sleeper.wake(),
-    lag: () => lag.snapshot(position ?? 0, pending?.events.length ?? 0, parking.count),
+    lag: () => lag.snapshot(checkpoint.position ?? 0, pending?.events.length ?? 0, parking.count),
   };
 };

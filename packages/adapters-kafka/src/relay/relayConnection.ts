@@ -9,7 +9,7 @@ export interface RelayConnection {
   /** Connects the producer and, once, makes sure the published topics exist. */
   open(): Promise<Result<void, RelayError>>;
   send(topicMessages: readonly TopicMessages[]): Promise<Result<void, RelayError>>;
-  /** Drops the connection at once, failing what is in flight (a relay that lost its lease must not publish it). */
+  /** Disconnects at once: nothing more is sent; resolves once what was in flight was answered or failed. */
   abort(): Promise<void>;
   close(): Promise<void>;
   readonly connected: boolean;
@@ -61,6 +61,7 @@ export const createRelayConnection = ({
   readonly report: (error: RelayError) => void;
 }): RelayConnection => {
   let connected = false;
+  let aborting: Promise<void> = Promise.resolve();
   let creationTried = false;
   let topicsChecked = false;
 
@@ -114,10 +115,13 @@ export const createRelayConnection = ({
         });
       });
     },
-    async abort() {
-      if (!ownsProducer || !connected) return;
-      connected = false;
-      await producer.disconnect().catch(() => undefined);
+    abort() {
+      if (ownsProducer && connected) {
+        connected = false;
+        // kafkajs waits for the requests in flight to be answered or to fail before it disconnects
+        aborting = producer.disconnect().catch(() => undefined);
+      }
+      return aborting;
     },
     async close() {
       if (connected && ownsProducer) await producer.disconnect().catch(() => undefined);

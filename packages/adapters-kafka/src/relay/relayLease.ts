@@ -46,6 +46,8 @@ export const createRelayLease = ({
 }): RelayLease => {
   let lease: Lease | undefined;
   let epoch: number | undefined;
+  /** The last epoch this relay held: taking the next one over from itself needs no wait. */
+  let ownEpoch: number | undefined;
   let fenced = false;
   const isLost = () => lease !== undefined && (fenced || lease.signal?.aborted === true);
 
@@ -90,11 +92,14 @@ export const createRelayLease = ({
         const fence = await checkpoints.fence(name);
         lease = taken;
         epoch = fence.epoch;
+        // after its own lease loss the relay disconnected and waited for what it had in flight
+        const clean = fence.clean || (ownEpoch !== undefined && fence.epoch === ownEpoch + 1);
+        ownEpoch = fence.epoch;
         taken.signal?.addEventListener('abort', onLost, { once: true });
         return {
           held: true,
           epoch,
-          taken: { position: fence.position, clean: fence.clean },
+          taken: { position: fence.position, clean },
         };
       } catch (cause) {
         await taken.release().catch(() => undefined);
