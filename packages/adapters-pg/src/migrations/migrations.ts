@@ -93,9 +93,7 @@ CREATE TABLE oms_checkpoints (
     sql: POSITIONS_MIGRATION_SQL,
   },
   {
-    // numbered apart from the migrations other changes add at the same time; versions apply in order, each once,
-    // so the gap is harmless
-    version: 20,
+    version: 6,
     name: 'relay fencing and parked outbound events',
     sql: `
 ALTER TABLE oms_checkpoints
