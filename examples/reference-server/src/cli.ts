@@ -1,6 +1,7 @@
 import {
   createPgCheckpointStore,
   createPgOrderStore,
+  createPgParkedEventStore,
   readBarrierStatus,
   rebuildReadModels,
 } from '@oms/adapters-pg';
@@ -24,6 +25,10 @@ commands:
   relay-status         the relay's checkpoint, its lag in events and seconds, and what holds the reader back
   replay <orderId>     print an order's stored events as JSON lines, then its folded state
   relay                run the outbox relay as its own process (needs KAFKA_BROKERS) until SIGTERM/SIGINT
+  relay parked [--all] the relay's parked events (too large to publish), one JSON line each
+  relay retry <id>     publish a parked event again (then its order's later events), e.g. after raising
+                       OMS_KAFKA_MAX_MESSAGE_BYTES; the running relay does it within a second
+  relay skip <id>      give up a parked event: its order's later events are published without it
 
 Configuration comes from the same environment variables as the server (DATABASE_URL, OMS_DATA_DIR, KAFKA_BROKERS, ...).`;
 
@@ -94,6 +99,30 @@ const replay = async (database: Database, orderId: string | undefined): Promise<
   return 0;
 };
 
+/** `relay parked|retry|skip`: an operator's view of, and verdict on, the events the relay could not publish. */
+const parkedEvents = async (
+  database: Database,
+  action: string,
+  argument: string | undefined,
+): Promise<number> => {
+  const parking = createPgParkedEventStore(database.pool);
+  if (action === 'parked') {
+    for (const parked of await parking.list(RELAY_NAME, { all: argument === '--all' })) out(parked);
+    return 0;
+  }
+  if (!argument) {
+    process.stderr.write(`relay ${action} needs the id of a parked event (see \`relay parked\`)\n`);
+    return 2;
+  }
+  const requested = await parking.request(argument, action === 'retry' ? 'retry' : 'skip');
+  if (!requested) {
+    process.stderr.write(`no open parked event with id ${argument}\n`);
+    return 1;
+  }
+  out(requested);
+  return 0;
+};
+
 const runRelay = async (config: Config): Promise<number> => {
   if (!config.KAFKA_BROKERS) {
     process.stderr.write('KAFKA_BROKERS is not set: there is nothing to relay to\n');
@@ -150,8 +179,16 @@ const main = async (): Promise<number> => {
       return withDatabase(config, relayStatus);
     case 'replay':
       return withDatabase(config, (database) => replay(database, rest[0]));
-    case 'relay':
+    case 'relay': {
+      const [action, argument] = rest;
+      if (action === 'parked' || action === 'retry' || action === 'skip')
+        return withDatabase(config, (database) => parkedEvents(database, action, argument));
+      if (action !== undefined) {
+        process.stderr.write(`unknown relay command ${action}\n${USAGE}\n`);
+        return 2;
+      }
       return runRelay(config);
+    }
     default:
       process.stderr.write(`unknown command ${command}\n${USAGE}\n`);
       return 2;

@@ -35,6 +35,21 @@ const ConfigSchema = z.object({
   /** Real clusters: on. librdkafka's mock cluster cannot do idempotent producers or create topics. */
   KAFKA_IDEMPOTENT: flag.default(true),
   KAFKA_CREATE_TOPICS: flag.default(true),
+  /** Whether the brokers create a missing topic on first use; a topic still missing stops the relay (readiness fails). */
+  KAFKA_AUTO_CREATE_TOPICS: flag.default(true),
+  /** The brokers' `message.max.bytes`: batches are split below it, and an event above it alone is parked. */
+  OMS_KAFKA_MAX_MESSAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(1_073_741_824)
+    .default(1_048_588),
+  /** How long a relay taking over from one that died waits for that one's last batch (default 30 s). */
+  OMS_RELAY_TAKEOVER_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /** How long the consumer keeps retrying a message that fails with an unexpected error (default 15 min). */
+  OMS_CONSUMER_INTERNAL_RETRY_MS: z.coerce.number().int().min(0).max(86_400_000).default(900_000),
+  /** How long the consumer defers a transition that is not possible yet (delivered before shipped; default 10 min). */
+  OMS_CONSUMER_DEFER_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
   OMS_RELAY: flag.default(true),
   OMS_CONSUMER: flag.default(true),
   SHOPIFY_WEBHOOK_SECRET: z.string().min(1).optional(),

@@ -5,10 +5,11 @@ import { createPgOrderStore, purgeExpiredIdempotencyKeys } from '@oms/adapters-p
 import { createOrderCommandHandler, systemClock, uuidV7Generator } from '@oms/domain';
 import { createApp } from '@oms/http-hono';
 import type { Logger } from 'pino';
-import { Gauge, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { Config } from './config.js';
 import { openDatabase } from './database.js';
 import { buildAsyncApiDocument, startKafka } from './kafka.js';
+import { registerKafkaMetrics } from './kafkaMetrics.js';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -58,30 +59,14 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
   const kafka = await startKafka(config, logger, { ...store, pool: database.pool, handle });
 
   const metricsRegistry = new Registry();
-  const relay = kafka.relay;
-  if (relay) {
-    new Gauge({
-      name: 'oms_relay_lag_events',
-      help: 'Committed events not yet published to Kafka',
-      registers: [metricsRegistry],
-      collect() {
-        this.set(relay.lag().events);
-      },
-    });
-    new Gauge({
-      name: 'oms_relay_lag_seconds',
-      help: 'Age of the oldest committed event not yet published to Kafka',
-      registers: [metricsRegistry],
-      collect() {
-        this.set(relay.lag().seconds);
-      },
-    });
-  }
+  registerKafkaMetrics(metricsRegistry, kafka);
 
   const app = createApp(
     {
       ...store,
       ready: async () => {
+        // a relay stopped by a missing topic is not ready: it publishes nothing until an operator acts
+        if (kafka.relay?.lag().status === 'failed') return false;
         try {
           await database.pool.query('SELECT 1');
           return true;

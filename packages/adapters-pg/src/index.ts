@@ -1,5 +1,17 @@
 export { acquireLease, type Lease } from './checkpoints/acquireLease.js';
-export { type CheckpointStore, createPgCheckpointStore } from './checkpoints/checkpointStore.js';
+export {
+  type CheckpointErrorCode,
+  CheckpointRefusedError,
+  type CheckpointStore,
+  createPgCheckpointStore,
+} from './checkpoints/checkpointStore.js';
+export {
+  createPgParkedEventStore,
+  type NewParkedEvent,
+  type ParkedEvent,
+  type ParkedEventStore,
+  type ParkedStatus,
+} from './checkpoints/parkedEventStore.js';
 export {
   createPgOrderStore,
   type PgOrderStore,

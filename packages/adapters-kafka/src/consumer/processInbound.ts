@@ -10,6 +10,7 @@ import {
   runIdempotent,
   type StoredResponse,
 } from '@oms/domain';
+import { mayBecomePossible } from './mayBecomePossible.js';
 
 export interface InboundMessage {
   readonly topic: string;
@@ -27,6 +28,13 @@ export type InboundOutcome =
       readonly replayed: boolean;
       readonly orderId: string;
       readonly idempotencyKey: string;
+    }
+  /** Not possible yet (delivered before shipped): tried again later, dead-lettered if it never becomes possible. */
+  | {
+      readonly kind: 'defer';
+      readonly code: string;
+      readonly reason: string;
+      readonly orderId: string;
     }
   /** A poison message: it can never succeed, so it goes to the dead-letter topic. */
   | { readonly kind: 'dead-letter'; readonly code: string; readonly reason: string }
@@ -136,10 +144,18 @@ export const processInbound = async (
       },
       respond,
       respondError,
+      isFinal: (error) => !mayBecomePossible(error),
     },
   );
   if (answer.isErr()) {
     const error = answer.error;
+    if (mayBecomePossible(error))
+      return {
+        kind: 'defer',
+        code: error.code,
+        reason: error.message,
+        orderId: request.orderId ?? '',
+      };
     return TRANSIENT.has(error.code)
       ? { kind: 'retry', code: error.code, reason: error.message }
       : { kind: 'dead-letter', code: error.code, reason: error.message };

@@ -97,4 +97,29 @@ CREATE TABLE oms_checkpoints (
     name: 'an appending transaction locks its first position only',
     sql: LOCK_FIRST_POSITION_ONLY_SQL,
   },
+  {
+    version: 7,
+    name: 'relay fencing and parked outbound events',
+    sql: `
+ALTER TABLE oms_checkpoints
+  ADD COLUMN lease_epoch bigint NOT NULL DEFAULT 0,
+  ADD COLUMN lease_released boolean NOT NULL DEFAULT true;
+CREATE TABLE oms_outbound_parked (
+  id bigserial PRIMARY KEY,
+  relay text NOT NULL,
+  global_position bigint NOT NULL,
+  stream_id text NOT NULL,
+  stream_version integer NOT NULL,
+  event_id text NOT NULL,
+  event_type text NOT NULL,
+  reason text NOT NULL,
+  status text NOT NULL DEFAULT 'parked'
+    CHECK (status IN ('parked', 'retry-requested', 'skip-requested', 'published', 'skipped')),
+  parked_at timestamptz NOT NULL DEFAULT now(),
+  resolved_at timestamptz,
+  CONSTRAINT oms_outbound_parked_event_key UNIQUE (relay, global_position)
+);
+CREATE INDEX oms_outbound_parked_open_idx ON oms_outbound_parked (relay)
+  WHERE status IN ('parked', 'retry-requested', 'skip-requested');`,
+  },
 ];

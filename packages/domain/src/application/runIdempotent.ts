@@ -16,6 +16,11 @@ export interface IdempotentRun {
   readonly respond: (outcome: CommandOutcome) => StoredResponse;
   /** The answer to record for a domain refusal (it is final, so a retry gets the same answer). */
   readonly respondError: (error: ApplicationError) => StoredResponse;
+  /**
+   * Whether a domain refusal is final and recorded (default: every one). A message consumer answers false for a
+   * transition that may become possible later (delivered before shipped), so that its redelivery runs again.
+   */
+  readonly isFinal?: (error: ApplicationError) => boolean;
 }
 
 export interface IdempotentAnswer {
@@ -101,7 +106,11 @@ export const runIdempotent = (
               }),
             )
             .orElse((error): ResultAsync<IdempotentAnswer, ApplicationError> => {
-              if (NOT_FINAL.has(error.code) || error.code.startsWith('idempotency-'))
+              if (
+                NOT_FINAL.has(error.code) ||
+                error.code.startsWith('idempotency-') ||
+                run.isFinal?.(error) === false
+              )
                 return deps.idempotency
                   .release(key, claim.token)
                   .orElse(() => {
