@@ -112,7 +112,7 @@ export const createApp = (deps: AppDeps, options: AppOptions = {}): OrderApp => 
   const auth = apiKeyAuth(parseApiKeys(apiKeys));
   app.use('/v1/orders', auth);
   app.use('/v1/orders/*', auth);
-  app.use('/v1/*', readBody(bodyLimit));
+  app.use('/v1/*', readBody({ maxBytes: bodyLimit }));
 
   registerOrderQueries(app, runtime);
   registerOrderCommands(app, runtime);

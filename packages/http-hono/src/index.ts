@@ -11,6 +11,7 @@ export {
   matchApiKey,
   parseApiKeys,
 } from './middleware/apiKeys.js';
+export { CLIENT_CLOSED_REQUEST, type ReadBodyOptions, readBody } from './middleware/readBody.js';
 export {
   PROBLEM_CONTENT_TYPE,
   PROBLEM_TYPE_BASE,
@@ -20,5 +21,6 @@ export {
   problemFromError,
   statusOf,
 } from './problems/problem.js';
+export { nodeServerOptions, type ServerTimeouts } from './server/serverTimeouts.js';
 export { mapShopifyOrder, shopifyOrderId } from './shopify/mapShopifyOrder.js';
 export { signShopifyBody, verifyShopifySignature } from './shopify/signature.js';
