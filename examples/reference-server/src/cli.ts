@@ -10,6 +10,7 @@ import {
   RELAY_NAME,
 } from './kafka.js';
 import { createLogger } from './logger.js';
+import { shopifyCommand } from './shopifyCommand.js';
 
 const USAGE = `usage: pnpm oms <command>
 
@@ -18,6 +19,7 @@ commands:
   rebuild              recompute the order read models from the events
   relay-status         the relay's checkpoint, and its lag in events and seconds
   replay <orderId>     print an order's stored events as JSON lines, then its folded state
+  shopify parked [n]   the Shopify webhook deliveries that could not be mapped (parked), newest first
   relay                run the outbox relay as its own process (needs KAFKA_BROKERS) until SIGTERM/SIGINT
 
 Configuration comes from the same environment variables as the server (DATABASE_URL, OMS_DATA_DIR, KAFKA_BROKERS, ...).`;
@@ -134,6 +136,8 @@ const main = async (): Promise<number> => {
       return withDatabase(config, relayStatus);
     case 'replay':
       return withDatabase(config, (database) => replay(database, rest[0]));
+    case 'shopify':
+      return withDatabase(config, (database) => shopifyCommand(database, rest, out));
     case 'relay':
       return runRelay(config);
     default:

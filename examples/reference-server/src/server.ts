@@ -95,6 +95,7 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
       metricsRegistry,
       requireIdempotencyKey: config.OMS_REQUIRE_IDEMPOTENCY_KEY,
       ...(config.OMS_API_KEYS ? { apiKeys: config.OMS_API_KEYS } : {}),
+      guardedPaths: ['/asyncapi.json'],
       ...(config.SHOPIFY_WEBHOOK_SECRET ? { shopifySecret: config.SHOPIFY_WEBHOOK_SECRET } : {}),
     },
   );

@@ -23,4 +23,12 @@ export {
 } from './problems/problem.js';
 export { nodeServerOptions, type ServerTimeouts } from './server/serverTimeouts.js';
 export { mapShopifyOrder, shopifyOrderId } from './shopify/mapShopifyOrder.js';
+export { createInMemoryShopifyInbox } from './shopify/memoryShopifyInbox.js';
+export { parseShopifyPayload } from './shopify/parseShopifyPayload.js';
+export type {
+  ParkedShopifyDelivery,
+  ShopifyDeliveryIds,
+  ShopifyDeliveryRecord,
+  ShopifyInbox,
+} from './shopify/shopifyInbox.js';
 export { signShopifyBody, verifyShopifySignature } from './shopify/signature.js';
