@@ -17,9 +17,11 @@ import { type ApiKeysOption, apiKeyAuth, parseApiKeys } from './middleware/apiKe
 import { observe } from './middleware/observe.js';
 import { readBody } from './middleware/readBody.js';
 import { requestId } from './middleware/requestId.js';
+import { securityHeaders } from './middleware/securityHeaders.js';
 import { registerDocs } from './openapi/docs.js';
 import { registerOpenApiDocument } from './openapi/document.js';
 import { problemFromError, problemResponse, respondProblem } from './problems/problem.js';
+import { allowedMethods } from './routes/allowedMethods.js';
 import { registerOrderCommands } from './routes/orderCommands.js';
 import { registerOrderQueries } from './routes/orderQueries.js';
 import { registerShopifyWebhook } from './routes/shopifyWebhook.js';
@@ -118,6 +120,7 @@ export const createApp = (deps: AppDeps, options: AppOptions = {}): OrderApp => 
 
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', requestId());
+  app.use('*', securityHeaders());
   app.use('*', observe(logger, runtime.metrics));
   // Authentication first: an unauthenticated caller never gets the server to read a body.
   const keys = parseApiKeys(apiKeys);
@@ -138,9 +141,22 @@ export const createApp = (deps: AppDeps, options: AppOptions = {}): OrderApp => 
   registerOpenApiDocument(app, { title, version });
   registerDocs(app, { title, ...(swaggerUiDir ? { assetsDir: swaggerUiDir } : {}) });
 
-  app.notFound((c) =>
-    respondProblem(c, { code: 'not-found', detail: `no route for ${c.req.method} ${c.req.path}` }),
-  );
+  app.notFound((c) => {
+    const allow = allowedMethods(app, c.req.path);
+    return allow.length > 0
+      ? respondProblem(
+          c,
+          {
+            code: 'method-not-allowed',
+            detail: `${c.req.method.slice(0, 20)} is not allowed here; use ${allow.join(', ')}`,
+          },
+          { Allow: allow.join(', ') },
+        )
+      : respondProblem(c, {
+          code: 'not-found',
+          detail: `no route for ${c.req.method.slice(0, 20)} ${c.req.path.slice(0, 200)}`,
+        });
+  });
   app.onError((error, c) => {
     (c.get('logger') ?? logger).error({ err: error }, 'unhandled error');
     return problemResponse(

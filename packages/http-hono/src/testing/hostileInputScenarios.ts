@@ -242,7 +242,11 @@ export const hostileInputScenarios = (
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       expect(Object.prototype).not.toHaveProperty('polluted');
       const list = await call(app, 'GET', '/v1/orders?__proto__=1&constructor=2');
-      expect(list.status).toBe(200);
+      expect(list.status).toBe(422);
+      expect(list.json.errors.map((error: { path: string }) => error.path)).toEqual([
+        'query.__proto__',
+        'query.constructor',
+      ]);
     });
 
     it('huge numbers are validation problems', async () => {

@@ -605,7 +605,9 @@ export const orderApiScenarios = (name: string, setup: () => Promise<StoreUnderT
         const garbage = await api('POST', `/v1/orders/${id}/confirm`, {
           headers: { 'If-Match': 'banana' },
         });
-        expect(garbage.status).toBe(412);
+        // RFC 9110: a malformed precondition is a bad request, not a stale version.
+        expect(garbage.status).toBe(400);
+        expect(garbage.json.code).toBe('malformed-header');
         const current = await api('POST', `/v1/orders/${id}/confirm`, {
           headers: { 'If-Match': '"2"' },
         });
