@@ -220,7 +220,7 @@ const documentRoute = (app: OpenAPIHono<AppEnv>, route: CommandRoute): void => {
       responses: {
         ...(created
           ? {
-              201: orderResponse('Created; Location names the order'),
+              201: orderResponse('Created; Location names the order', { created: true }),
               200: orderResponse('An idempotent replay of the create'),
             }
           : { 200: orderResponse('The order after the command') }),

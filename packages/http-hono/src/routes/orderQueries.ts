@@ -15,8 +15,14 @@ import { etagOf } from '../commands/headers.js';
 import { ifNoneMatchHits } from '../conditional/entityTags.js';
 import type { AppEnv } from '../env.js';
 import { unknownQueryErrors } from '../middleware/queryParams.js';
-import { jsonResponse, orderResponse, problemResponses } from '../openapi/responses.js';
 import {
+  jsonResponse,
+  orderResponse,
+  problemResponses,
+  versionedResponse,
+} from '../openapi/responses.js';
+import {
+  IfNoneMatchHeaderSchema,
   OrderEventsSchema,
   OrderIdParamSchema,
   OrderLinesSchema,
@@ -91,6 +97,18 @@ const eventJson = (event: RecordedEvent) => ({
   metadata: event.metadata,
 });
 
+const CONDITIONAL_GET = z.object({ 'if-none-match': IfNoneMatchHeaderSchema.optional() });
+const NOT_MODIFIED = {
+  description: 'Not modified: If-None-Match names the current version',
+  headers: {
+    ETag: {
+      description: 'The current version',
+      required: true,
+      schema: { type: 'string' as const },
+    },
+  },
+};
+
 const QUERY_ROUTE_BASE = { tags: ['orders'], security: [{ bearerAuth: [] }] };
 
 export const registerOrderQueries = (app: OpenAPIHono<AppEnv>, runtime: AppRuntime): void => {
@@ -105,7 +123,16 @@ export const registerOrderQueries = (app: OpenAPIHono<AppEnv>, runtime: AppRunti
       summary: 'List orders, newest first (keyset cursor)',
       request: { query: ListOrdersQuerySchema },
       responses: {
-        200: jsonResponse('A page of order summaries', OrderPageSchema),
+        200: {
+          ...jsonResponse('A page of order summaries', OrderPageSchema),
+          headers: {
+            'Cache-Control': {
+              description: '`no-store`',
+              required: true,
+              schema: { type: 'string' },
+            },
+          },
+        },
         ...problemResponses([400, 401, 422, 503]),
       },
     }),
@@ -134,10 +161,10 @@ export const registerOrderQueries = (app: OpenAPIHono<AppEnv>, runtime: AppRunti
       path: '/v1/orders/{orderId}',
       operationId: 'getOrder',
       summary: 'An order; with asOf, the order as it was at that time',
-      request: { params: OrderIdParamSchema, query: AsOfQuerySchema },
+      request: { params: OrderIdParamSchema, query: AsOfQuerySchema, headers: CONDITIONAL_GET },
       responses: {
         200: orderResponse('The order'),
-        304: { description: 'Not modified (If-None-Match)' },
+        304: NOT_MODIFIED,
         ...problemResponses([401, 404, 422, 503]),
       },
     }),
@@ -182,10 +209,11 @@ export const registerOrderQueries = (app: OpenAPIHono<AppEnv>, runtime: AppRunti
       path: '/v1/orders/{orderId}/lines',
       operationId: 'getOrderLines',
       summary: "An order's lines",
-      request: { params: OrderIdParamSchema },
+      request: { params: OrderIdParamSchema, headers: CONDITIONAL_GET },
       responses: {
-        200: jsonResponse('The lines', OrderLinesSchema),
-        ...problemResponses([401, 404, 503]),
+        200: versionedResponse('The lines', OrderLinesSchema),
+        304: NOT_MODIFIED,
+        ...problemResponses([401, 404, 422, 503]),
       },
     }),
   );
@@ -207,10 +235,11 @@ export const registerOrderQueries = (app: OpenAPIHono<AppEnv>, runtime: AppRunti
       path: '/v1/orders/{orderId}/events',
       operationId: 'getOrderEvents',
       summary: "An order's stored events, oldest first",
-      request: { params: OrderIdParamSchema },
+      request: { params: OrderIdParamSchema, headers: CONDITIONAL_GET },
       responses: {
-        200: jsonResponse('The events', OrderEventsSchema),
-        ...problemResponses([401, 404, 503]),
+        200: versionedResponse('The events', OrderEventsSchema),
+        304: NOT_MODIFIED,
+        ...problemResponses([401, 404, 422, 503]),
       },
     }),
   );

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type OrderApp } from '../createApp.js';
 import { type ApiResponse, type CallOptions, call } from './apiClient.js';
+import { checkResponsesAgainstOpenApi } from './openApiResponses.js';
 import type { StoreUnderTest } from './orderApiScenarios.js';
 
 const line = {
@@ -23,6 +24,7 @@ export const httpProtocolScenarios = (name: string, setup: () => Promise<StoreUn
     beforeAll(async () => {
       store = await setup();
       app = createApp(store, { logger: pino({ level: 'silent' }) });
+      checkResponsesAgainstOpenApi(app);
     });
     afterAll(async () => {
       await store?.teardown?.();

@@ -17,6 +17,7 @@ import {
   call,
   createTestClock,
 } from './apiClient.js';
+import { checkResponsesAgainstOpenApi } from './openApiResponses.js';
 
 export interface StoreUnderTest {
   readonly eventStore: EventStore;
@@ -91,6 +92,8 @@ export const orderApiScenarios = (name: string, setup: () => Promise<StoreUnderT
           },
           { logger: silent, ...options },
         );
+        // Every response of these scenarios must be what /openapi.json says it is.
+        checkResponsesAgainstOpenApi(app);
         apps.set(key, app);
       }
       return app;

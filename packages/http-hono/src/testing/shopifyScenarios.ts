@@ -4,6 +4,7 @@ import { createApp, type OrderApp } from '../createApp.js';
 import type { ShopifyInbox } from '../shopify/shopifyInbox.js';
 import { signShopifyBody } from '../shopify/signature.js';
 import { type ApiResponse, call } from './apiClient.js';
+import { checkResponsesAgainstOpenApi } from './openApiResponses.js';
 import type { StoreUnderTest } from './orderApiScenarios.js';
 
 export interface ShopifyStoreUnderTest extends StoreUnderTest {
@@ -35,12 +36,12 @@ const shopifyOrder = (overrides: Record<string, unknown> = {}) => ({
   email: 'shopper@example.com',
   currency: 'USD',
   created_at: '2026-01-15T10:00:00-05:00',
-  customer: { id: 115310627314723954, first_name: 'Grace', last_name: 'Hopper' },
+  customer: { id: 207119551, first_name: 'Grace', last_name: 'Hopper' },
   shipping_address: address,
   billing_address: { ...address, address1: '2 Billing Rd' },
   line_items: [
     {
-      id: 866550311766439020,
+      id: 466157049,
       sku: 'IPOD-1',
       title: 'IPod Nano',
       quantity: 1,
@@ -65,6 +66,7 @@ export const shopifyScenarios = (
     beforeAll(async () => {
       store = await setup();
       app = createApp(store, { logger: pino({ level: 'silent' }), shopifySecret: SECRET });
+      checkResponsesAgainstOpenApi(app);
     });
     afterAll(async () => {
       await store?.teardown?.();
