@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '@oms/adapters-pg';
@@ -14,6 +14,8 @@ import {
 } from './testing/serverProcess.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'oms-server-keys-e2e-'));
+// As root the embedded PostgreSQL runs as `postgres`, which must be able to enter the folder made here.
+chmodSync(dataDir, 0o755);
 const SECRET = 'shpss_e2e';
 let running: ServerProcess | undefined;
 afterAll(async () => {
