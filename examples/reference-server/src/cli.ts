@@ -16,6 +16,7 @@ import {
   RELAY_NAME,
 } from './kafka.js';
 import { createLogger } from './logger.js';
+import { shopifyCommand } from './shopifyCommand.js';
 
 const USAGE = `usage: pnpm oms <command>
 
@@ -24,6 +25,7 @@ commands:
   rebuild              recompute the order read models from the events
   relay-status         the relay's checkpoint, its lag in events and seconds, and what holds the reader back
   replay <orderId>     print an order's stored events as JSON lines, then its folded state
+  shopify parked [n]   the Shopify webhook deliveries that could not be mapped (parked), newest first
   relay                run the outbox relay as its own process (needs KAFKA_BROKERS) until SIGTERM/SIGINT
   relay parked [--all] the relay's parked events (too large to publish), one JSON line each
   relay retry <id>     publish a parked event again (then its order's later events), e.g. after raising
@@ -179,6 +181,8 @@ const main = async (): Promise<number> => {
       return withDatabase(config, relayStatus);
     case 'replay':
       return withDatabase(config, (database) => replay(database, rest[0]));
+    case 'shopify':
+      return withDatabase(config, (database) => shopifyCommand(database, rest, out));
     case 'relay': {
       const [action, argument] = rest;
       if (action === 'parked' || action === 'retry' || action === 'skip')

@@ -53,7 +53,12 @@ const ConfigSchema = z.object({
   OMS_RELAY: flag.default(true),
   OMS_CONSUMER: flag.default(true),
   SHOPIFY_WEBHOOK_SECRET: z.string().min(1).optional(),
-  OMS_API_KEYS: z.string().min(1).optional(),
+  OMS_API_KEYS: z
+    .string()
+    .refine((value) => value.split(',').some((entry) => entry.trim() !== ''), {
+      message: 'names no key (set id:key pairs or keys, comma-separated, or leave it unset)',
+    })
+    .optional(),
   OMS_REQUIRE_IDEMPOTENCY_KEY: flag.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OMS_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
@@ -72,10 +77,15 @@ export type Config = z.output<typeof ConfigSchema> & { readonly dataDir: string 
 
 export class ConfigError extends Error {}
 
-/** Reads the environment; a bad value is one line naming the variable. Empty strings count as unset. */
+/**
+ * Reads the environment; a bad value is one line naming the variable. Empty strings count as unset, except in
+ * OMS_API_KEYS: a list with no key in it (`,`, blanks) is an error, never a server without keys.
+ */
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+    Object.entries(env).filter(
+      ([name, value]) => value !== undefined && (value !== '' || name === 'OMS_API_KEYS'),
+    ),
   );
   const parsed = ConfigSchema.safeParse(present);
   if (!parsed.success) {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createPgOrderStore, purgeExpiredIdempotencyKeys } from '@oms/adapters-pg';
 import { createOrderCommandHandler, systemClock, uuidV7Generator } from '@oms/domain';
-import { createApp } from '@oms/http-hono';
+import { createApp, nodeServerOptions } from '@oms/http-hono';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { Config } from './config.js';
@@ -80,6 +80,7 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
       metricsRegistry,
       requireIdempotencyKey: config.OMS_REQUIRE_IDEMPOTENCY_KEY,
       ...(config.OMS_API_KEYS ? { apiKeys: config.OMS_API_KEYS } : {}),
+      guardedPaths: ['/asyncapi.json'],
       ...(config.SHOPIFY_WEBHOOK_SECRET ? { shopifySecret: config.SHOPIFY_WEBHOOK_SECRET } : {}),
     },
   );
@@ -87,8 +88,15 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
   app.get('/asyncapi.json', (c) => c.json(asyncApi));
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const listening = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () =>
-      resolve(listening),
+    const listening = serve(
+      {
+        fetch: app.fetch,
+        port: config.PORT,
+        hostname: config.HOST,
+        // A slow client cannot hold a connection: 10 s for the headers, 30 s for the whole request.
+        serverOptions: nodeServerOptions(),
+      },
+      () => resolve(listening),
     );
     listening.once('error', reject);
   });

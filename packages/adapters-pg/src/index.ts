@@ -54,6 +54,13 @@ export {
 export { buildListQuery, createPgOrderQueries } from './projections/orderQueries.js';
 export { type RebuildReport, rebuildReadModels } from './projections/rebuildReadModels.js';
 export {
+  createPgShopifyInbox,
+  type PgParkedShopifyDelivery,
+  type PgShopifyDeliveryIds,
+  type PgShopifyDeliveryRecord,
+  type PgShopifyInbox,
+} from './shopify/pgShopifyInbox.js';
+export {
   createTestDatabase,
   databaseUrlFor,
   type TestDatabase,

@@ -8,6 +8,7 @@ import type {
 } from '@oms/domain';
 import type { Logger } from 'pino';
 import type { HttpMetrics } from './metrics/httpMetrics.js';
+import type { ShopifyInbox } from './shopify/shopifyInbox.js';
 
 /** What the routes share: the ports, the command handler and the settings, resolved once by `createApp`. */
 export interface AppRuntime {
@@ -22,4 +23,5 @@ export interface AppRuntime {
   readonly logger: Logger;
   readonly requireIdempotencyKey: boolean;
   readonly shopifySecret?: string;
+  readonly shopifyInbox: ShopifyInbox;
 }

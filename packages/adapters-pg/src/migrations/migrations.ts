@@ -122,4 +122,25 @@ CREATE TABLE oms_outbound_parked (
 CREATE INDEX oms_outbound_parked_open_idx ON oms_outbound_parked (relay)
   WHERE status IN ('parked', 'retry-requested', 'skip-requested');`,
   },
+  {
+    version: 8,
+    name: 'shopify webhook deliveries',
+    sql: `
+CREATE TABLE oms_shopify_deliveries (
+  id bigserial PRIMARY KEY,
+  webhook_id text,
+  event_id text,
+  topic text NOT NULL,
+  shopify_order_id text,
+  outcome text NOT NULL CHECK (outcome IN ('processed', 'parked')),
+  reason text,
+  payload bytea,
+  received_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX oms_shopify_deliveries_webhook_idx ON oms_shopify_deliveries (webhook_id)
+  WHERE webhook_id IS NOT NULL;
+CREATE INDEX oms_shopify_deliveries_event_idx ON oms_shopify_deliveries (event_id) WHERE event_id IS NOT NULL;
+CREATE INDEX oms_shopify_deliveries_parked_idx ON oms_shopify_deliveries (shopify_order_id)
+  WHERE outcome = 'parked';`,
+  },
 ];

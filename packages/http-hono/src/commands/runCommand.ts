@@ -9,7 +9,8 @@ import {
 } from '@oms/domain';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { ResultAsync } from 'neverthrow';
+import { okAsync, type ResultAsync } from 'neverthrow';
+import { resolveIfMatch } from '../conditional/ifMatch.js';
 import type { AppEnv } from '../env.js';
 import {
   PROBLEM_CONTENT_TYPE,
@@ -19,7 +20,7 @@ import {
 } from '../problems/problem.js';
 import type { AppRuntime } from '../runtime.js';
 import { requestFingerprint } from './fingerprint.js';
-import { etagOf, parseIdempotencyKey, parseIfMatch } from './headers.js';
+import { etagOf, parseIdempotencyKey } from './headers.js';
 
 export interface CommandCall {
   readonly request: OrderRequest;
@@ -99,10 +100,15 @@ export const runCommand = async (
   }
 
   const ifMatch = call.created ? undefined : c.req.header('If-Match');
-  const expected = parseIfMatch(ifMatch);
+  const orderId = 'orderId' in call.request ? call.request.orderId : undefined;
+  const expected = await resolveIfMatch(ifMatch, () =>
+    orderId === undefined
+      ? okAsync(0)
+      : runtime.eventStore.readStream(orderId).map((stream) => stream.version),
+  );
   if (expected.isErr()) {
-    count('concurrency-conflict');
-    return respondProblem(c, { code: 'concurrency-conflict', detail: expected.error });
+    count(expected.error.code);
+    return respondProblem(c, expected.error);
   }
 
   const traceparent = c.req.header('traceparent');
