@@ -1,7 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { createPgOrderStore, purgeExpiredIdempotencyKeys } from '@oms/adapters-pg';
+import {
+  createPgOrderStore,
+  purgeExpiredIdempotencyKeys,
+  readBarrierStatus,
+} from '@oms/adapters-pg';
 import { createOrderCommandHandler, systemClock, uuidV7Generator } from '@oms/domain';
 import { createApp, nodeServerOptions } from '@oms/http-hono';
 import type { Logger } from 'pino';
@@ -10,6 +14,7 @@ import type { Config } from './config.js';
 import { openDatabase } from './database.js';
 import { buildAsyncApiDocument, startKafka } from './kafka.js';
 import { registerKafkaMetrics } from './kafkaMetrics.js';
+import { watchReadBarrier } from './readBarrierWatch.js';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -60,6 +65,11 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
 
   const metricsRegistry = new Registry();
   registerKafkaMetrics(metricsRegistry, kafka);
+  const barrierWatch = watchReadBarrier({
+    read: () => readBarrierStatus(database.pool),
+    registry: metricsRegistry,
+    logger,
+  });
 
   const app = createApp(
     {
@@ -137,6 +147,7 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
     stop: () => {
       stopping ??= (async () => {
         clearInterval(purge);
+        barrierWatch.stop();
         await closeHttp(server, config.OMS_SHUTDOWN_TIMEOUT_MS);
         await kafka.stop();
         await database.close();
