@@ -6,7 +6,7 @@ import {
   type Relay,
 } from '@oms/adapters-kafka';
 import { acquireLease, createPgCheckpointStore } from '@oms/adapters-pg';
-import type { EventStore, IdempotencyStore, OrderCommandHandler } from '@oms/domain';
+import type { EventStore, ExecuteOrderRequest } from '@oms/domain';
 import { Kafka, logLevel } from 'kafkajs';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -88,10 +88,7 @@ export const buildRelay = (
 export const startKafka = async (
   config: Config,
   logger: Logger,
-  deps: RelayParts & {
-    readonly handle: OrderCommandHandler;
-    readonly idempotency: IdempotencyStore;
-  },
+  deps: RelayParts & { readonly execute: ExecuteOrderRequest },
 ): Promise<KafkaParts> => {
   const brokers = config.KAFKA_BROKERS;
   if (!brokers) return { stop: async () => undefined };
@@ -99,8 +96,7 @@ export const startKafka = async (
   const relay = config.OMS_RELAY ? buildRelay(config, logger, kafka, deps) : undefined;
   const consumer = config.OMS_CONSUMER
     ? createConsumer({
-        handle: deps.handle,
-        idempotency: deps.idempotency,
+        execute: deps.execute,
         kafka,
         options: { idempotent: config.KAFKA_IDEMPOTENT },
       })

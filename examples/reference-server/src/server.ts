@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createPgOrderStore, purgeExpiredIdempotencyKeys } from '@oms/adapters-pg';
-import { createOrderCommandHandler, systemClock, uuidV7Generator } from '@oms/domain';
+import { createExecuteOrderRequest, systemClock, uuidV7Generator } from '@oms/domain';
 import { createApp } from '@oms/http-hono';
 import type { Logger } from 'pino';
 import { Gauge, Registry } from 'prom-client';
@@ -48,14 +48,15 @@ const closeHttp = (server: ReturnType<typeof serve>, timeoutMs: number): Promise
 export const startServer = async (config: Config, logger: Logger): Promise<RunningServer> => {
   const database = await openDatabase(config, logger, 'oms-reference-server');
   const store = createPgOrderStore({ pool: database.pool });
-  const handle = createOrderCommandHandler({
+  // The one write path, shared by the HTTP API, the Shopify webhook and the Kafka consumer.
+  const execute = createExecuteOrderRequest({
     eventStore: store.eventStore,
     idempotency: store.idempotency,
     clock: systemClock,
     ids: uuidV7Generator,
     maxRetries: 10,
   });
-  const kafka = await startKafka(config, logger, { ...store, pool: database.pool, handle });
+  const kafka = await startKafka(config, logger, { ...store, pool: database.pool, execute });
 
   const metricsRegistry = new Registry();
   const relay = kafka.relay;
@@ -81,6 +82,7 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
   const app = createApp(
     {
       ...store,
+      execute,
       ready: async () => {
         try {
           await database.pool.query('SELECT 1');

@@ -1,6 +1,5 @@
-export { canonicalJson, requestFingerprint } from './commands/fingerprint.js';
 export { etagOf, parseIdempotencyKey, parseIfMatch } from './commands/headers.js';
-export { type CommandCall, runCommand } from './commands/runCommand.js';
+export { type CommandCall, httpIdempotencySource, runCommand } from './commands/runCommand.js';
 export { type AppDeps, type AppOptions, createApp, type OrderApp } from './createApp.js';
 export type { AppEnv } from './env.js';
 export { createHttpMetrics, type HttpMetrics } from './metrics/httpMetrics.js';

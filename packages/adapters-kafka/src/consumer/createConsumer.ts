@@ -1,10 +1,4 @@
-import {
-  CONSUMER_GROUP,
-  DLQ_TOPIC,
-  type IdempotencyStore,
-  INBOUND_TOPICS,
-  type OrderCommandHandler,
-} from '@oms/domain';
+import { CONSUMER_GROUP, DLQ_TOPIC, type ExecuteOrderRequest, INBOUND_TOPICS } from '@oms/domain';
 import type { Consumer, ConsumerConfig, IHeaders, KafkaMessage, ProducerConfig } from 'kafkajs';
 import { messageOf } from '../errors.js';
 import {
@@ -43,7 +37,6 @@ export interface ConsumerOptions {
   readonly backoff?: BackoffOptions;
   /** Attempts of a message failing with `internal` before it is dead-lettered (default 5). */
   readonly maxInternalAttempts?: number;
-  readonly idempotencyLeaseMs?: number;
   readonly onOutcome?: (message: InboundMessage, outcome: InboundOutcome) => void;
   readonly onError?: (error: { readonly code: string; readonly message: string }) => void;
   readonly now?: () => Date;
@@ -55,9 +48,8 @@ export interface ConsumerKafka extends KafkaLike {
 }
 
 export interface InboundConsumerDeps {
-  /** The same use case as the HTTP API (`createOrderCommandHandler`). */
-  readonly handle: OrderCommandHandler;
-  readonly idempotency: IdempotencyStore;
+  /** The same write path as the HTTP API (`createExecuteOrderRequest`). */
+  readonly execute: ExecuteOrderRequest;
   readonly kafka: ConsumerKafka;
   readonly options?: ConsumerOptions;
 }
@@ -196,16 +188,7 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
       while (alive()) {
         let outcome: InboundOutcome;
         try {
-          outcome = await processInbound(
-            {
-              handle: deps.handle,
-              idempotency: deps.idempotency,
-              ...(options.idempotencyLeaseMs === undefined
-                ? {}
-                : { idempotencyLeaseMs: options.idempotencyLeaseMs }),
-            },
-            message,
-          );
+          outcome = await processInbound({ execute: deps.execute }, message);
         } catch (cause) {
           // a throwing adapter is a bug or an outage, not a verdict on the message: retried, then dead-lettered
           outcome = { kind: 'retry', code: 'internal', reason: messageOf(cause) };

@@ -85,4 +85,20 @@ CREATE TABLE oms_checkpoints (
   updated_at timestamptz NOT NULL DEFAULT now()
 );`,
   },
+  {
+    version: 5,
+    name: 'idempotency records keyed by source, holding the domain outcome',
+    // Keys become (source, key); a record holds the outcome (order id + version, or the domain refusal) instead
+    // of a rendered HTTP response, and is kept from its claim, so that its completion is a small HOT update.
+    // Records of the previous layout (keys without a source, rendered responses) are dropped: they cannot be
+    // attributed to a source (a client's "shopify-1" and the webhook's looked alike), so a retry within 24 hours
+    // of the upgrade runs its request again.
+    sql: `
+DELETE FROM oms_idempotency_keys;
+ALTER TABLE oms_idempotency_keys DROP CONSTRAINT oms_idempotency_keys_pkey;
+ALTER TABLE oms_idempotency_keys DROP COLUMN response, DROP COLUMN completed_at;
+ALTER TABLE oms_idempotency_keys ADD COLUMN source text NOT NULL, ADD COLUMN outcome jsonb;
+ALTER TABLE oms_idempotency_keys ADD CONSTRAINT oms_idempotency_keys_pkey PRIMARY KEY (source, key);
+ALTER TABLE oms_idempotency_keys SET (fillfactor = 90);`,
+  },
 ];

@@ -31,10 +31,7 @@ interface CommandRoute {
   readonly type: OrderCommandType;
   readonly summary: string;
   readonly body: 'required' | 'optional' | 'none';
-  readonly build: (
-    params: Params,
-    body: unknown,
-  ) => Result<{ request: OrderRequest; input: unknown }, OrderError>;
+  readonly build: (params: Params, body: unknown) => Result<OrderRequest, OrderError>;
 }
 
 /** One command route: its input schema is the domain's, used both to validate and to document. */
@@ -54,10 +51,7 @@ const command = <T extends OrderCommandType>(
         const unstorable = unstorableTextErrors(input);
         return unstorable.length > 0 ? err(validationFailed(unstorable)) : ok(input);
       })
-      .map((input) => ({
-        request: spec.toRequest(params, input as z.output<(typeof ORDER_INPUT_SCHEMAS)[T]>),
-        input,
-      })),
+      .map((input) => spec.toRequest(params, input as z.output<(typeof ORDER_INPUT_SCHEMAS)[T]>)),
 });
 
 const ORDER = '/v1/orders/{orderId}';
@@ -246,8 +240,7 @@ export const registerOrderCommands = (app: OpenAPIHono<AppEnv>, runtime: AppRunt
         });
       }
       return runCommand(c, runtime, {
-        request: built.value.request,
-        input: built.value.input,
+        request: built.value,
         created: route.type === 'CreateOrder',
       });
     });

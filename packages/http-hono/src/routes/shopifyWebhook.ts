@@ -9,7 +9,6 @@ import {
 } from '@oms/domain';
 import type { Context } from 'hono';
 import { err, ok, type Result } from 'neverthrow';
-import { requestFingerprint } from '../commands/fingerprint.js';
 import { etagOf } from '../commands/headers.js';
 import { runCommand } from '../commands/runCommand.js';
 import type { AppEnv } from '../env.js';
@@ -21,6 +20,7 @@ import { mapShopifyOrder, shopifyIdOf, shopifyOrderId } from '../shopify/mapShop
 import { verifyShopifySignature } from '../shopify/signature.js';
 
 const PATH = '/v1/webhooks/shopify';
+/** The actor of the webhook's events, and the idempotency source of its keys (no client can use them). */
 const ACTOR = 'shopify';
 
 const IgnoredSchema = z.object({ ignored: z.boolean(), topic: z.string() });
@@ -110,12 +110,13 @@ export const registerShopifyWebhook = (app: OpenAPIHono<AppEnv>, runtime: AppRun
         });
       return runCommand(c, runtime, {
         request: { type: 'CreateOrder', orderId, input: input.value },
-        input: input.value,
         created: true,
         actor: ACTOR,
+        // One key per Shopify order: a redelivery is the same request, whatever else its payload carries.
         idempotency: {
+          source: ACTOR,
           key: `shopify-${shopifyId}`,
-          fingerprint: requestFingerprint('POST', `${PATH}#orders/create`, { shopifyId }),
+          identity: { topic, shopifyId },
         },
       });
     }
@@ -128,11 +129,11 @@ export const registerShopifyWebhook = (app: OpenAPIHono<AppEnv>, runtime: AppRun
     };
     return runCommand(c, runtime, {
       request: { type: 'CancelOrder', orderId, input },
-      input,
       actor: ACTOR,
       idempotency: {
+        source: ACTOR,
         key: `shopify-cancelled-${shopifyId}`,
-        fingerprint: requestFingerprint('POST', `${PATH}#orders/cancelled`, { shopifyId }),
+        identity: { topic, shopifyId },
       },
     });
   });

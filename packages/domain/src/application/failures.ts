@@ -1,0 +1,46 @@
+import { COMMAND_ACTIONS } from '../order/order.decide.js';
+import { TERMINAL_STATUSES } from '../order/order.status.js';
+import type { ApplicationError } from './errors.js';
+
+/**
+ * What a failed request says about trying it again. The one classification every entry point uses:
+ * - `final`: the request can never succeed as it is (bad input, a rule of the order). Recorded as the idempotency
+ *   key's outcome, so a retry gets the same answer; a Kafka message goes to the dead-letter topic.
+ * - `not-yet`: it may succeed once the order has moved on: the order does not exist yet (a webhook or message that
+ *   overtook the create), or a transition its current, non-terminal status does not allow yet (delivered before
+ *   shipped). Not recorded; a consumer may defer it.
+ * - `transient`: the machinery failed or lost a race (store down, unexpected error, version conflict, the key busy).
+ *   Not recorded; the same request may simply be retried.
+ *
+ * A `not-yet` transition is judged from the status alone: `confirm` on a CONFIRMED order is classed `not-yet` too,
+ * though it will never apply; a consumer's bounded deferral ends it.
+ */
+export type FailureClass = 'final' | 'not-yet' | 'transient';
+
+export const classifyFailure = (error: ApplicationError): FailureClass => {
+  switch (error.code) {
+    case 'service-unavailable':
+    case 'internal':
+    case 'concurrency-conflict':
+    case 'idempotency-key-in-flight':
+      return 'transient';
+    case 'order-not-found':
+      return 'not-yet';
+    case 'invalid-state-transition':
+      if (error.action === COMMAND_ACTIONS.CreateOrder) return 'final';
+      return error.status !== 'NONE' && TERMINAL_STATUSES.has(error.status) ? 'final' : 'not-yet';
+    case 'validation-failed':
+    case 'order-not-editable':
+    case 'line-not-found':
+    case 'last-line':
+    case 'over-shipment':
+    case 'mixed-currencies':
+    case 'idempotency-key-reused':
+    case 'invalid-cursor':
+      return 'final';
+    default: {
+      const unhandled: never = error;
+      return unhandled;
+    }
+  }
+};

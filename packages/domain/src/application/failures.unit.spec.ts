@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { invalidTransition, orderNotFound, validationFailed } from '../order/order.errors.js';
+import { serviceUnavailable } from './errors.js';
+import { classifyFailure } from './failures.js';
+
+describe('classifyFailure', () => {
+  it('says which failures are final, may apply later, or are passing', () => {
+    expect(classifyFailure(validationFailed([{ path: 'x', message: 'bad' }]))).toBe('final');
+    expect(classifyFailure(invalidTransition('CANCELLED', 'ship'))).toBe('final');
+    expect(classifyFailure(invalidTransition('CONFIRMED', 'deliver'))).toBe('not-yet');
+    expect(classifyFailure(orderNotFound('o-1'))).toBe('not-yet');
+    expect(classifyFailure(serviceUnavailable())).toBe('transient');
+    expect(classifyFailure({ code: 'internal', message: 'boom' })).toBe('transient');
+    expect(
+      classifyFailure({ code: 'concurrency-conflict', message: 'stale', expectedVersion: 1 }),
+    ).toBe('transient');
+    expect(classifyFailure({ code: 'idempotency-key-in-flight', message: 'busy', key: 'k' })).toBe(
+      'transient',
+    );
+    expect(classifyFailure({ code: 'idempotency-key-reused', message: 'no', key: 'k' })).toBe(
+      'final',
+    );
+  });
+
+  it('never defers a create of an order that exists', () => {
+    expect(classifyFailure(invalidTransition('DRAFT', 'create'))).toBe('final');
+  });
+});
