@@ -101,6 +101,7 @@ export * from './order/order.state.js';
 export * from './order/order.status.js';
 export * from './order/order.view.js';
 export { isCountryCode } from './shared/countries.js';
+export { sha256Hex } from './shared/hash.js';
 export * from './shared/ids.js';
 export * from './shared/money.js';
 export * from './shared/schemas.js';

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
 import type { OrderRequest } from '../application/orderRequests.js';
 import { type OrderError, validationFailed } from '../order/order.errors.js';
+import { sha256Hex } from '../shared/hash.js';
 import { QuantitySchema, TimestampSchema, UuidSchema } from '../shared/schemas.js';
 import { unstorableTextErrors } from '../shared/textSafety.js';
 import { fieldErrors } from '../shared/validation.js';
@@ -99,10 +99,7 @@ export const inboundToRequest = (
   const shipmentIdOf = (parsed: { readonly shipmentId?: string | undefined }): string =>
     parsed.shipmentId ??
     (eventId !== undefined && eventId.length <= 100 ? eventId : undefined) ??
-    `msg-${createHash('sha256')
-      .update(`${topic}\n${eventId ?? JSON.stringify(parsed)}`)
-      .digest('hex')
-      .slice(0, 32)}`;
+    `msg-${sha256Hex(`${topic}\n${eventId ?? JSON.stringify(parsed)}`).slice(0, 32)}`;
   switch (topic) {
     case 'oms.fulfillment.shipped': {
       const parsed = FulfillmentShippedSchema.safeParse(payload);

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { RecordedEvent } from '../application/ports/eventStore.port.js';
 import type { OrderEvent } from '../order/order.events.js';
 import type { Order, OrderState } from '../order/order.state.js';
 import { ORDER_STATUSES } from '../order/order.status.js';
 import { OrderViewSchema, toOrderView } from '../order/order.view.js';
+import { sha256Hex } from '../shared/hash.js';
 
 export const PUBLISHED_TOPICS = {
   'order.created': 'oms.orders.created',
@@ -85,7 +85,7 @@ export interface IntegrationMessage {
 
 /** A stable id for a published event derived from a stored one (a republished message keeps its id). */
 export const derivedEventId = (eventId: string, suffix: string): string => {
-  const hash = createHash('sha256').update(`${eventId}/${suffix}`).digest('hex');
+  const hash = sha256Hex(`${eventId}/${suffix}`);
   return `${eventId.slice(0, 8)}-${eventId.slice(9, 13)}-7${hash.slice(0, 3)}-${((Number.parseInt(hash.slice(3, 4), 16) & 0x3) | 0x8).toString(16)}${hash.slice(4, 7)}-${hash.slice(7, 19)}`;
 };
 
