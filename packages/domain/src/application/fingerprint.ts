@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../shared/hash.js';
 
 /** JSON with object keys sorted and undefined members left out, so that key order never makes two values differ. */
 export const canonicalJson = (value: unknown): string => {
@@ -17,5 +17,4 @@ export const canonicalJson = (value: unknown): string => {
  * The one request-fingerprint algorithm: SHA-256 (hex) of the canonical JSON of what makes two requests under one
  * idempotency key "the same" (by default the `OrderRequest` itself: command, order, line and validated input).
  */
-export const requestFingerprint = (identity: unknown): string =>
-  createHash('sha256').update(canonicalJson(identity), 'utf8').digest('hex');
+export const requestFingerprint = (identity: unknown): string => sha256Hex(canonicalJson(identity));
