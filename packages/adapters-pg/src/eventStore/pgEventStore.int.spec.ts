@@ -29,6 +29,8 @@ const refusal: IdempotencyOutcome = {
   error: { code: 'last-line', message: 'the last line stays', lineId: 'L1' },
 };
 
+const TAKEN_OVER = '00000000-0000-4000-8000-00000000beef';
+
 const tail = async (
   eventStore: ReturnType<typeof createPgEventStore>,
   from: number,
@@ -200,8 +202,8 @@ describe('PostgreSQL event store', () => {
       // Another request takes the key over and has not committed yet: the append's check still sees our token.
       await other.query('BEGIN');
       await other.query(
-        "UPDATE oms_idempotency_keys SET token = 'taken-over' WHERE source = $1 AND key = $2",
-        [key.source, key.key],
+        'UPDATE oms_idempotency_keys SET token = $3 WHERE source = $1 AND key = $2',
+        [key.source, key.key, TAKEN_OVER],
       );
       const streamId = uuidv7();
       const pending = eventStore.appendToStream(streamId, [testEvent('test.one')], {
@@ -225,10 +227,10 @@ describe('PostgreSQL event store', () => {
         version: 0,
       });
       const record = await db.pool.query(
-        'SELECT token, outcome FROM oms_idempotency_keys WHERE source = $1 AND key = $2',
+        'SELECT token::text, outcome FROM oms_idempotency_keys WHERE source = $1 AND key = $2',
         [key.source, key.key],
       );
-      expect(record.rows[0]).toEqual({ token: 'taken-over', outcome: null });
+      expect(record.rows[0]).toEqual({ token: TAKEN_OVER, outcome: null });
     } finally {
       await other.query('ROLLBACK').catch(() => undefined);
       other.release();

@@ -19,21 +19,22 @@ import { attempt, type Queryable } from '../pool.js';
  */
 const CLAIM_SQL = `
 INSERT INTO oms_idempotency_keys AS k (source, key, fingerprint, token, lease_until, expires_at)
-VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5::double precision / 1000),
+VALUES ($1, $2, sha256(convert_to($3, 'UTF8')), $4::uuid, now() + make_interval(secs => $5::double precision / 1000),
         now() + make_interval(secs => ($5::double precision + $6::double precision) / 1000))
 ON CONFLICT (source, key) DO UPDATE
    SET fingerprint = EXCLUDED.fingerprint, token = EXCLUDED.token, lease_until = EXCLUDED.lease_until,
        expires_at = EXCLUDED.expires_at, outcome = NULL, created_at = now()
  WHERE k.expires_at <= now()
     OR (k.outcome IS NULL AND k.lease_until <= now() AND k.fingerprint = EXCLUDED.fingerprint)
-RETURNING token`;
+RETURNING token::text`;
 
 const EXISTING_SQL = `
-SELECT fingerprint, outcome, lease_until > now() AS leased, expires_at > now() AS live
+SELECT fingerprint = sha256(convert_to($3, 'UTF8')) AS same, outcome, lease_until > now() AS leased,
+       expires_at > now() AS live
   FROM oms_idempotency_keys WHERE source = $1 AND key = $2`;
 
 const RELEASE_SQL = `
-DELETE FROM oms_idempotency_keys WHERE source = $1 AND key = $2 AND token = $3 AND outcome IS NULL`;
+DELETE FROM oms_idempotency_keys WHERE source = $1 AND key = $2 AND token::text = $3 AND outcome IS NULL`;
 
 const PURGE_SQL = `
 WITH gone AS (
@@ -53,7 +54,7 @@ export const completeIdempotencySql = (params: {
   readonly outcome: string;
 }): string => `
   UPDATE oms_idempotency_keys SET outcome = ${params.outcome}::jsonb
-   WHERE source = ${params.source}::text AND key = ${params.key}::text AND token = ${params.token}::text
+   WHERE source = ${params.source}::text AND key = ${params.key}::text AND token::text = ${params.token}::text
      AND outcome IS NULL`;
 
 /** True when the record is still held by the token, without an outcome (same parameter references). */
@@ -64,10 +65,11 @@ export const heldIdempotencySql = (params: {
 }): string => `
   EXISTS (SELECT 1 FROM oms_idempotency_keys
            WHERE source = ${params.source}::text AND key = ${params.key}::text
-             AND token = ${params.token}::text AND outcome IS NULL)`;
+             AND token::text = ${params.token}::text AND outcome IS NULL)`;
 
 interface ExistingRow {
-  readonly fingerprint: string;
+  /** The stored fingerprint is this request's. */
+  readonly same: boolean;
   readonly outcome: IdempotencyOutcome | null;
   readonly leased: boolean;
   readonly live: boolean;
@@ -93,7 +95,7 @@ export const createPgIdempotencyStore = (db: Queryable): IdempotencyStore => {
         db.query<ExistingRow>({
           name: 'oms_idem_existing_v2',
           text: EXISTING_SQL,
-          values: [request.source, request.key],
+          values: [request.source, request.key, request.fingerprint],
         }),
       ).andThen((existing): ResultAsync<IdempotencyClaim, InfrastructureError> => {
         const row = existing.rows[0];
@@ -102,7 +104,7 @@ export const createPgIdempotencyStore = (db: Queryable): IdempotencyStore => {
           if (attemptsLeft > 0) return claim(request, attemptsLeft - 1);
           return okAsync({ kind: 'in-flight' });
         }
-        if (row.fingerprint !== request.fingerprint) return okAsync({ kind: 'mismatch' });
+        if (!row.same) return okAsync({ kind: 'mismatch' });
         if (row.outcome) return okAsync({ kind: 'replay', outcome: row.outcome });
         if (!row.leased && attemptsLeft > 0) return claim(request, attemptsLeft - 1);
         return okAsync({ kind: 'in-flight' });
