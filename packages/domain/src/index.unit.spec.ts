@@ -25,7 +25,6 @@ const PUBLIC_API = [
   'DEFAULT_IDEMPOTENCY_LEASE_MS',
   'DEFAULT_IDEMPOTENCY_RETENTION_MS',
   'DLQ_TOPIC',
-  'Decimal',
   'DeliverOrderInputSchema',
   'EmptyInputSchema',
   'FulfillmentPartiallyShippedSchema',

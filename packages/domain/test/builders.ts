@@ -12,6 +12,9 @@ export const LINE_A = '0190a000-0000-7000-8000-00000000000a';
 export const LINE_B = '0190a000-0000-7000-8000-00000000000b';
 export const LINE_NEW = '0190a000-0000-7000-8000-0000000000ff';
 export const UNKNOWN_LINE = '0190a000-0000-7000-8000-0000000000ee';
+/** A distinct UUID v7 of the fixed family for a number (line ids of generated orders). */
+export const uuidOf = (n: number): string =>
+  `0190a000-0000-7000-8000-${n.toString(16).padStart(12, '0')}`;
 export const CREATED_AT = '2026-01-15T10:00:00.000Z';
 export const NOW = '2026-01-16T09:00:00.000Z';
 

@@ -1,3 +1,4 @@
+import { err, ok, type Result } from 'neverthrow';
 import { z } from 'zod';
 import {
   AddressInputSchema,
@@ -8,6 +9,9 @@ import {
   TimestampSchema,
   UuidSchema,
 } from '../shared/schemas.js';
+import { unstorableTextErrors } from '../shared/textSafety.js';
+import { fieldErrors } from '../shared/validation.js';
+import { type OrderError, validationFailed } from './order.errors.js';
 import { CHANNELS } from './order.status.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -115,3 +119,34 @@ export type OrderCommand = {
   [T in OrderCommandType]: z.output<(typeof ORDER_COMMAND_SCHEMAS)[T]>;
 }[OrderCommandType];
 export type OrderCommandOf<T extends OrderCommandType> = Extract<OrderCommand, { type: T }>;
+
+const isCommandType = (type: unknown): type is OrderCommandType =>
+  typeof type === 'string' && Object.hasOwn(ORDER_COMMAND_SCHEMAS, type);
+
+/**
+ * Parses a command with the same schemas that parse HTTP, Kafka and CLI input (one place per rule): the one gate
+ * every command passes in `decide`, whoever built it. Returns the parsed command (trimmed text, upper-case
+ * currency and country codes, UTC timestamps) or `validation-failed` naming every problem, with paths into the
+ * command (`data.lines.0.quantity`). Never throws, whatever the value.
+ */
+export const parseCommand = (command: unknown): Result<OrderCommand, OrderError> => {
+  try {
+    const type =
+      typeof command === 'object' && command !== null ? Reflect.get(command, 'type') : undefined;
+    if (!isCommandType(type))
+      return err(
+        validationFailed([
+          { path: 'type', message: `must be one of ${ORDER_COMMAND_TYPES.join(', ')}` },
+        ]),
+      );
+    const parsed = ORDER_COMMAND_SCHEMAS[type].safeParse(command);
+    const problems = [
+      ...(parsed.success ? [] : fieldErrors(parsed.error)),
+      ...unstorableTextErrors(command),
+    ];
+    if (problems.length > 0 || !parsed.success) return err(validationFailed(problems));
+    return ok(parsed.data as OrderCommand);
+  } catch {
+    return err(validationFailed([{ path: '', message: 'the command could not be read' }]));
+  }
+};

@@ -1,13 +1,17 @@
 import { err, ok, type Result } from 'neverthrow';
-import type { OrderCommand, OrderCommandOf } from './order.commands.js';
+import { DECIMAL_AMOUNT } from '../shared/money.js';
+import { type OrderCommand, type OrderCommandOf, parseCommand } from './order.commands.js';
 import {
+  type FieldError,
   invalidTransition,
   lineNotFound,
   notEditable,
   type OrderError,
   orderNotFound,
+  validationFailed,
 } from './order.errors.js';
 import type { OrderEvent, StoredLine } from './order.events.js';
+import { fold } from './order.evolve.js';
 import { type DraftOrder, type Order, type OrderState, remainingToShip } from './order.state.js';
 import { TERMINAL_STATUSES } from './order.status.js';
 
@@ -288,8 +292,7 @@ const completeOrder = (command: OrderCommandOf<'CompleteOrder'>, state: OrderSta
     ]),
   );
 
-/** Decides which events a command causes in a state. Pure: ids and time come in the command. */
-export const decide = (command: OrderCommand, state: OrderState): Decision => {
+const decideParsed = (command: OrderCommand, state: OrderState): Decision => {
   switch (command.type) {
     case 'CreateOrder':
       return createOrder(command, state);
@@ -319,6 +322,40 @@ export const decide = (command: OrderCommand, state: OrderState): Decision => {
     }
   }
 };
+
+/**
+ * The Money rules hold for totals too: a line or order total beyond 15 integer digits is refused, never stored
+ * (quantity × unit price is exact, so fraction digits and sign follow from the parsed command).
+ */
+const totalsFit = (events: readonly OrderEvent[], state: OrderState): Decision => {
+  if (!events.some((event) => CHANGES_LINES.has(event.type))) return ok([...events]);
+  const after = fold(events, state);
+  if (after.status === 'NONE') return ok([...events]);
+  const problems: FieldError[] = after.lines.flatMap((line, index) =>
+    DECIMAL_AMOUNT.test(line.lineTotal.amount)
+      ? []
+      : [{ path: `lines.${index}.lineTotal`, message: TOTAL_RULE }],
+  );
+  if (!DECIMAL_AMOUNT.test(after.orderTotal.amount))
+    problems.push({ path: 'orderTotal', message: TOTAL_RULE });
+  return problems.length > 0 ? err(validationFailed(problems)) : ok([...events]);
+};
+const CHANGES_LINES: ReadonlySet<string> = new Set([
+  'order.created',
+  'order.line_added',
+  'order.line_quantity_changed',
+]);
+const TOTAL_RULE = 'the total would exceed 15 integer digits';
+
+/**
+ * Decides which events a command causes in a state. Pure: ids and time come in the command. The command is parsed
+ * first (`parseCommand`, the same schemas as HTTP input), so every rule of spec §1–2 holds whoever built it; a
+ * refusal is a Result (`validation-failed` listing every problem), never an exception.
+ */
+export const decide = (command: OrderCommand, state: OrderState): Decision =>
+  parseCommand(command)
+    .andThen((parsed) => decideParsed(parsed, state))
+    .andThen((events) => totalsFit(events, state));
 
 export const isTerminal = (state: OrderState): boolean =>
   state.status !== 'NONE' && TERMINAL_STATUSES.has(state.status);

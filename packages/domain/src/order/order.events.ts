@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { isCurrencyCode } from '../shared/currencies.js';
+import { DECIMAL_AMOUNT } from '../shared/money.js';
 import {
   AddressSchema,
   CustomerSchema,
@@ -7,14 +9,35 @@ import {
   TimestampSchema,
   UuidSchema,
 } from '../shared/schemas.js';
+import {
+  CancelOrderInputSchema,
+  CreateOrderInputSchema,
+  LineInputSchema,
+  MarkUnfulfillableInputSchema,
+  ShipOrderInputSchema,
+} from './order.commands.js';
 import { CHANNELS, ORDER_STATUSES } from './order.status.js';
 
-const StoredMoneySchema = z.object({ amount: z.string(), currencyCode: z.string() });
+/*
+ * The schemas of what `decide` writes. Their field rules are the input schemas' own (one place per rule), held in
+ * canonical form (upper-case ISO codes, plain decimal amounts): a property test checks that every event `decide`
+ * emits passes them. Reading does not re-validate stored events (an event stored under an older rule still folds);
+ * it upcasts them by schema version (order.upcast.ts).
+ */
+
+const CurrencySchema = z
+  .string()
+  .refine(isCurrencyCode, { message: 'must be an upper-case ISO 4217 currency code' });
+
+const StoredMoneySchema = z.object({
+  amount: z.string().regex(DECIMAL_AMOUNT, 'must be a plain non-negative decimal (15 + 4 digits)'),
+  currencyCode: CurrencySchema,
+});
 
 export const StoredLineSchema = z.object({
   lineId: UuidSchema,
-  sku: z.string(),
-  productName: z.string(),
+  sku: LineInputSchema.shape.sku,
+  productName: LineInputSchema.shape.productName,
   quantity: QuantitySchema,
   unitPrice: StoredMoneySchema,
 });
@@ -23,12 +46,12 @@ export type StoredLine = z.output<typeof StoredLineSchema>;
 export const OrderCreatedSchema = z.object({
   orderId: UuidSchema,
   channel: z.enum(CHANNELS),
-  externalId: z.string().max(255).optional(),
+  externalId: CreateOrderInputSchema.shape.externalId,
   customer: CustomerSchema,
   shippingAddress: AddressSchema,
   billingAddress: AddressSchema,
   lines: z.array(StoredLineSchema).min(1).max(500),
-  currencyCode: z.string(),
+  currencyCode: CurrencySchema,
   placedAt: TimestampSchema,
   metadata: MetadataSchema,
   createdAt: TimestampSchema,
@@ -58,22 +81,25 @@ export const ShippingAddressChangedSchema = z.object({
 export const OrderConfirmedSchema = z.object({ orderId: UuidSchema, confirmedAt: TimestampSchema });
 export const OrderCancelledSchema = z.object({
   orderId: UuidSchema,
-  reason: z.string(),
+  reason: CancelOrderInputSchema.shape.reason,
   previousStatus: z.enum(ORDER_STATUSES),
   cancelledAt: TimestampSchema,
 });
 export const OrderShippedSchema = z.object({
   orderId: UuidSchema,
-  shipmentId: z.string(),
-  carrier: z.string().optional(),
-  trackingNumber: z.string().optional(),
-  lines: z.array(z.object({ lineId: UuidSchema, quantity: QuantitySchema })).min(1),
+  shipmentId: ShipOrderInputSchema.shape.shipmentId.unwrap(),
+  carrier: ShipOrderInputSchema.shape.carrier,
+  trackingNumber: ShipOrderInputSchema.shape.trackingNumber,
+  lines: z
+    .array(z.object({ lineId: UuidSchema, quantity: QuantitySchema }))
+    .min(1)
+    .max(500),
   shippedAt: TimestampSchema,
   orderStatus: z.enum(['PARTIALLY_SHIPPED', 'SHIPPED']),
 });
 export const OrderMarkedUnfulfillableSchema = z.object({
   orderId: UuidSchema,
-  reason: z.string(),
+  reason: MarkUnfulfillableInputSchema.shape.reason,
   previousStatus: z.enum(ORDER_STATUSES),
   unfulfillableAt: TimestampSchema,
 });

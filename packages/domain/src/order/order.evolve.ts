@@ -1,16 +1,31 @@
-import { money, multiplyMoney, sumMoney } from '../shared/money.js';
+import { sumAmounts, timesAmount } from '../shared/amounts.js';
+import type { Money } from '../shared/money.js';
 import { eventTime, type OrderEvent, type StoredLine } from './order.events.js';
 import type { Order, OrderData, OrderLine, OrderState } from './order.state.js';
 
+/** Totals from stored data, unchecked so that folding never fails: `decide` refuses totals that break the rules. */
+const lineTotal = (unitPrice: Money, quantity: number): Money => ({
+  amount: timesAmount(unitPrice.amount, quantity),
+  currencyCode: unitPrice.currencyCode,
+});
+
+const orderTotal = (lines: readonly OrderLine[], currencyCode: string): Money => ({
+  amount: sumAmounts(lines.map((line) => line.lineTotal.amount)),
+  currencyCode,
+});
+
 const toLine = (line: StoredLine, shippedQuantity = 0): OrderLine => {
-  const unitPrice = money(line.unitPrice.amount, line.unitPrice.currencyCode);
+  const unitPrice: Money = {
+    amount: timesAmount(line.unitPrice.amount, 1),
+    currencyCode: line.unitPrice.currencyCode,
+  };
   return {
     lineId: line.lineId,
     sku: line.sku,
     productName: line.productName,
     quantity: line.quantity,
     unitPrice,
-    lineTotal: multiplyMoney(unitPrice, line.quantity),
+    lineTotal: lineTotal(unitPrice, line.quantity),
     shippedQuantity,
   };
 };
@@ -18,16 +33,13 @@ const toLine = (line: StoredLine, shippedQuantity = 0): OrderLine => {
 const withLines = <S extends Order>(state: S, lines: readonly OrderLine[]): S => ({
   ...state,
   lines,
-  orderTotal: sumMoney(
-    lines.map((line) => line.lineTotal),
-    state.currencyCode,
-  ),
+  orderTotal: orderTotal(lines, state.currencyCode),
 });
 
 const setQuantity = (line: OrderLine, quantity: number): OrderLine => ({
   ...line,
   quantity,
-  lineTotal: multiplyMoney(line.unitPrice, quantity),
+  lineTotal: lineTotal(line.unitPrice, quantity),
 });
 
 const confirmedAtOr = (state: Order, fallback: string): string =>
@@ -49,10 +61,7 @@ export const evolve = (state: OrderState, event: OrderEvent): OrderState => {
       billingAddress: data.billingAddress,
       lines,
       currencyCode: data.currencyCode,
-      orderTotal: sumMoney(
-        lines.map((line) => line.lineTotal),
-        data.currencyCode,
-      ),
+      orderTotal: orderTotal(lines, data.currencyCode),
       placedAt: data.placedAt,
       shipments: [],
       metadata: data.metadata,

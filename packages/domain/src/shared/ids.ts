@@ -32,17 +32,27 @@ const randomBytes = (count: number): Uint8Array => {
   return bytes;
 };
 
+/**
+ * How far back a timestamp may be from the newest one seen and still be treated as the same clock stepping back
+ * (an NTP correction): such an id keeps the newer time and counts on from it, so ids stay in order. A timestamp
+ * further back is taken as meant (an explicit `now`, a replay): its id carries that time. The bound also means one
+ * odd timestamp far in the future (2099) moves the generator for that one call only, never every later id.
+ */
+export const MAX_CLOCK_STEP_BACK_MS = 10_000;
+
 let lastMillis = -1;
 let lastCounter = 0;
 
 /**
  * UUID version 7 (RFC 9562): 48-bit Unix milliseconds, then a 12-bit counter that keeps ids
- * generated in the same millisecond in order, then 62 random bits.
+ * generated in the same millisecond in order, then 62 random bits. Strictly increasing within the process for
+ * timestamps that rise, repeat, or step back by at most {@link MAX_CLOCK_STEP_BACK_MS}; an id for a timestamp
+ * further back than that encodes that timestamp (and restarts the sequence from it).
  */
 export const uuidv7 = (now: number = Date.now()): string => {
   const random = randomBytes(10);
   let millis = now;
-  if (millis <= lastMillis) {
+  if (millis <= lastMillis && lastMillis - millis <= MAX_CLOCK_STEP_BACK_MS) {
     millis = lastMillis;
     lastCounter += 1;
     if (lastCounter > 0xfff) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { uuidV7Generator } from '../application/ports/clock.port.js';
-import { isUuid, UUID_PATTERN, uuidv7, uuidv7Time } from './ids.js';
+import { isUuid, MAX_CLOCK_STEP_BACK_MS, UUID_PATTERN, uuidv7, uuidv7Time } from './ids.js';
 
 const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -36,6 +36,26 @@ describe('UUID v7 (RFC 9562)', () => {
     expect(back > (ids.at(-1) ?? '')).toBe(true);
     // 10,000 ids overflow the 12-bit counter, which carries into the next millisecond: never backwards
     expect((uuidv7Time(back)?.getTime() ?? 0) >= at).toBe(true);
+  });
+
+  it('does not let one far-future timestamp pin every later id to it', () => {
+    const today = Date.parse('2026-06-01T12:00:00.000Z');
+    uuidv7(Date.parse('2099-01-01T00:00:00.000Z'));
+    const after = Array.from({ length: 100 }, () => uuidv7(today));
+    expect(uuidv7Time(after[0] ?? '')?.toISOString()).toBe('2026-06-01T12:00:00.000Z');
+    expect(new Set(after).size).toBe(after.length);
+    expect([...after].sort()).toEqual(after);
+    expect(uuidv7(today + 1) > (after.at(-1) ?? '')).toBe(true);
+  });
+
+  it('keeps ids in order across a small clock step back, and trusts a timestamp beyond the bound', () => {
+    const at = Date.parse('2034-01-01T00:00:00.000Z');
+    const first = uuidv7(at);
+    const stepBack = uuidv7(at - MAX_CLOCK_STEP_BACK_MS);
+    expect(stepBack > first).toBe(true);
+    expect(uuidv7Time(stepBack)?.getTime()).toBe(at);
+    const older = uuidv7(at - MAX_CLOCK_STEP_BACK_MS - 1);
+    expect(uuidv7Time(older)?.getTime()).toBe(at - MAX_CLOCK_STEP_BACK_MS - 1);
   });
 
   it('sorts by creation time', () => {

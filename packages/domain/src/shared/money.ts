@@ -1,75 +1,122 @@
-import { Decimal as BaseDecimal } from 'decimal.js';
+import { err, ok, type Result } from 'neverthrow';
+import type { FieldError, OrderError } from '../order/order.errors.js';
+import { validationFailed } from '../order/order.errors.js';
+import { renderAmount, sumAmounts, timesAmount } from './amounts.js';
+import { isCurrencyCode, minorUnits } from './currencies.js';
 
-/** Enough significant digits for 15 integer + 4 fraction digits times a quantity of 10^6, and sums of 500 lines. */
-export const Decimal = BaseDecimal.clone({
-  precision: 60,
-  rounding: BaseDecimal.ROUND_HALF_EVEN,
-  toExpNeg: -60,
-  toExpPos: 60,
-});
-export type Decimal = BaseDecimal;
+export { ISO_4217_PUBLISHED, isCurrencyCode, minorUnits } from './currencies.js';
 
 export const MAX_INTEGER_DIGITS = 15;
 export const MAX_FRACTION_DIGITS = 4;
 
-let currencies: ReadonlySet<string> | undefined;
-const knownCurrencies = (): ReadonlySet<string> => {
-  currencies ??= new Set(Intl.supportedValuesOf('currency'));
-  return currencies;
-};
+/** The one rule for an amount (spec §1): a non-negative decimal, at most 15 integer and 4 fraction digits. */
+export const DECIMAL_AMOUNT = /^(?:0|[1-9]\d{0,14})(?:\.\d{1,4})?$/;
 
-export const isCurrencyCode = (code: string): boolean =>
-  /^[A-Z]{3}$/.test(code) && knownCurrencies().has(code);
-
-const minorUnitCache = new Map<string, number>();
-/** ISO 4217 minor units as the platform's Intl data knows them (USD 2, JPY 0, BHD 3). */
-export const minorUnits = (currencyCode: string): number => {
-  let digits = minorUnitCache.get(currencyCode);
-  if (digits === undefined) {
-    digits =
-      new Intl.NumberFormat('en', { style: 'currency', currency: currencyCode }).resolvedOptions()
-        .maximumFractionDigits ?? 2;
-    minorUnitCache.set(currencyCode, digits);
-  }
-  return digits;
-};
-
+/**
+ * An amount of one currency: an exact decimal in plain notation ("29.99", "1500", "0.375"), never a binary float,
+ * never an exponent. Plain data: it holds no decimal object whose settings a consumer could change. Build it with
+ * `money(...)` (or read it from an order); the helpers below check their operands and their results.
+ */
 export interface Money {
-  readonly amount: Decimal;
+  readonly amount: string;
   readonly currencyCode: string;
 }
 
-/** Money as it travels: a decimal string, never a binary float. */
+/** Money as it travels: the amount rendered with at least the currency's minor-unit digits. */
 export interface MoneyJson {
   readonly amount: string;
   readonly currencyCode: string;
 }
 
-export const DECIMAL_AMOUNT = /^(?:0|[1-9]\d{0,14})(?:\.\d{1,4})?$/;
+export type MoneyError = Extract<OrderError, { code: 'validation-failed' | 'mixed-currencies' }>;
 
-export const money = (amount: BaseDecimal.Value, currencyCode: string): Money => ({
-  amount: new Decimal(amount),
-  currencyCode,
-});
+const AMOUNT_RULE = 'must be a non-negative decimal with at most 15 integer and 4 fraction digits';
 
-export const zeroMoney = (currencyCode: string): Money => money(0, currencyCode);
+const moneyProblems = (value: Money, path: string): FieldError[] => {
+  const problems: FieldError[] = [];
+  const prefix = path === '' ? '' : `${path}.`;
+  if (typeof value?.amount !== 'string' || !DECIMAL_AMOUNT.test(value.amount))
+    problems.push({ path: `${prefix}amount`, message: AMOUNT_RULE });
+  if (typeof value?.currencyCode !== 'string' || !isCurrencyCode(value.currencyCode))
+    problems.push({ path: `${prefix}currencyCode`, message: 'must be an ISO 4217 currency code' });
+  return problems;
+};
 
-export const addMoney = (left: Money, right: Money): Money =>
-  money(left.amount.plus(right.amount), left.currencyCode);
+const invalid = (problems: readonly FieldError[]): MoneyError =>
+  validationFailed(problems) as MoneyError;
 
-export const multiplyMoney = (value: Money, quantity: number): Money =>
-  money(value.amount.times(quantity), value.currencyCode);
+/** A result amount that breaks the rule (more than 15 integer digits) is refused, never rounded or truncated. */
+const result = (amount: string, currencyCode: string, path: string): Result<Money, MoneyError> =>
+  DECIMAL_AMOUNT.test(amount)
+    ? ok({ amount, currencyCode })
+    : err(invalid([{ path, message: `the result ${amount} ${AMOUNT_RULE}` }]));
 
-/** At least the currency's minor-unit digits, more when the amount has them, never an exponent. */
+const mixedCurrencies = (currencies: readonly string[]): MoneyError => {
+  const list = [...new Set(currencies)].sort();
+  return {
+    code: 'mixed-currencies',
+    message: `every amount must use one currency, got ${list.join(', ')}`,
+    currencies: list,
+  };
+};
+
+/**
+ * Money from a decimal string and an upper-case ISO 4217 code. Refuses negatives, exponents ("1e3"), hex ("0x10"),
+ * blanks (" 1", ""), more than 4 fraction or 15 integer digits, and codes ISO does not list (HRK, "usd").
+ */
+export const money = (amount: string, currencyCode: string): Result<Money, MoneyError> => {
+  const problems = moneyProblems({ amount, currencyCode }, '');
+  return problems.length > 0
+    ? err(invalid(problems))
+    : ok({ amount: timesAmount(amount, 1), currencyCode });
+};
+
+export const zeroMoney = (currencyCode: string): Result<Money, MoneyError> =>
+  money('0', currencyCode);
+
+/** The sum of two amounts of one currency; mixed currencies are `mixed-currencies`. */
+export const addMoney = (left: Money, right: Money): Result<Money, MoneyError> => {
+  const problems = [...moneyProblems(left, 'left'), ...moneyProblems(right, 'right')];
+  if (problems.length > 0) return err(invalid(problems));
+  if (left.currencyCode !== right.currencyCode)
+    return err(mixedCurrencies([left.currencyCode, right.currencyCode]));
+  return result(sumAmounts([left.amount, right.amount]), left.currencyCode, 'amount');
+};
+
+/** An amount times a quantity (a non-negative safe integer). */
+export const multiplyMoney = (value: Money, quantity: number): Result<Money, MoneyError> => {
+  const problems = moneyProblems(value, 'value');
+  if (!Number.isSafeInteger(quantity) || quantity < 0)
+    problems.push({ path: 'quantity', message: 'must be a non-negative integer' });
+  if (problems.length > 0) return err(invalid(problems));
+  return result(timesAmount(value.amount, quantity), value.currencyCode, 'amount');
+};
+
+/** The sum of amounts that all use `currencyCode` (0 for none). */
+export const sumMoney = (
+  values: readonly Money[],
+  currencyCode: string,
+): Result<Money, MoneyError> => {
+  const problems = [
+    ...moneyProblems({ amount: '0', currencyCode }, ''),
+    ...values.flatMap((value, index) => moneyProblems(value, String(index))),
+  ];
+  if (problems.length > 0) return err(invalid(problems));
+  const currencies = values.map((value) => value.currencyCode);
+  if (currencies.some((code) => code !== currencyCode))
+    return err(mixedCurrencies([currencyCode, ...currencies]));
+  return result(sumAmounts(values.map((value) => value.amount)), currencyCode, 'amount');
+};
+
+/** At least the currency's ISO 4217 minor-unit digits, more when the amount has them, never an exponent. */
 export const formatAmount = (value: Money): string =>
-  value.amount.toFixed(Math.max(minorUnits(value.currencyCode), value.amount.decimalPlaces()));
+  renderAmount(value.amount, minorUnits(value.currencyCode));
 
 export const moneyToJson = (value: Money): MoneyJson => ({
   amount: formatAmount(value),
   currencyCode: value.currencyCode,
 });
 
-export const moneyFromJson = (value: MoneyJson): Money => money(value.amount, value.currencyCode);
-
-export const sumMoney = (values: readonly Money[], currencyCode: string): Money =>
-  values.reduce(addMoney, zeroMoney(currencyCode));
+/** Money from its JSON form, checked like `money(...)`. */
+export const moneyFromJson = (value: MoneyJson): Result<Money, MoneyError> =>
+  money(value.amount, value.currencyCode);

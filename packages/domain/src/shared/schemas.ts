@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { isCountryCode } from './countries.js';
+import { isCurrencyCode } from './currencies.js';
 import { UUID_PATTERN } from './ids.js';
-import { DECIMAL_AMOUNT, isCurrencyCode } from './money.js';
+import { DECIMAL_AMOUNT } from './money.js';
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 
