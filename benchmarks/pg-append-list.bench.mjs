@@ -186,6 +186,37 @@ const contenders = {
   },
 };
 
+// WAL written per append (pg_current_wal_lsn before/after), one contender at a time on an otherwise idle database,
+// each append starting a new stream's second append onward as in the throughput slices.
+const WAL_APPENDS = quick ? 200 : 1_000;
+const walPerAppend = async (url, name) => {
+  const pool = new pg.Pool({ connectionString: url, max: 1, ...sessionOptions });
+  pool.on('error', () => undefined);
+  try {
+    const appendOnce = contenders[name](pool);
+    // A checkpoint, then a warm-up: the full-page images written after a checkpoint (whose timing depends on the
+    // WAL the throughput slices wrote) stay out of the figure; what is left is the steady cost of an append.
+    await pool.query('CHECKPOINT').catch(() => undefined);
+    for (let n = 0; n < 100; n += 1) await appendOnce(ids.next(), 0);
+    const lsn = async () => (await pool.query('SELECT pg_current_wal_lsn() AS l')).rows[0].l;
+    const before = await lsn();
+    let stream = ids.next();
+    let version = 0;
+    for (let n = 0; n < WAL_APPENDS; n += 1) {
+      if (version >= STREAM_LENGTH * 2) {
+        stream = ids.next();
+        version = 0;
+      }
+      if (await appendOnce(stream, version)) version += 2;
+    }
+    const after = await lsn();
+    const bytes = await pool.query('SELECT pg_wal_lsn_diff($1, $2)::float8 AS b', [after, before]);
+    return bytes.rows[0].b / WAL_APPENDS;
+  } finally {
+    await pool.end();
+  }
+};
+
 const adminQuery = async (url, sql) => {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -238,6 +269,14 @@ const appendBenchmark = async (baseUrl) => {
         );
       }
     }
+    const wal = {};
+    for (const name of ['raw', 'oms', 'oms+readmodel'])
+      wal[name] = await walPerAppend(omsUrl, name);
+    log(
+      `  WAL bytes per append: ${Object.entries(wal)
+        .map(([name, bytes]) => `${name} ${bytes.toFixed(0)}`)
+        .join(', ')}`,
+    );
     return concurrencies.map((concurrency) => {
       const m = (name) => median(samples[`${name}@${concurrency}`]);
       return {
@@ -250,6 +289,7 @@ const appendBenchmark = async (baseUrl) => {
         omsReadModelVsRaw: m('oms+readmodel') / m('raw'),
         omsVsEmmett: m('oms') / m('emmett'),
         omsReadModelVsEmmett: m('oms+readmodel') / m('emmett'),
+        walBytesPerAppend: wal,
         samples: Object.fromEntries(
           Object.keys(contenders).map((name) => [name, samples[`${name}@${concurrency}`]]),
         ),

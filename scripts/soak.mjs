@@ -7,7 +7,7 @@
 // prints the summary, and exits non-zero (with the reasons) on any violation. Everything listens on 127.0.0.1 and
 // everything it starts is stopped before it exits.
 import { fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -66,6 +66,8 @@ const say = (message) => process.stdout.write(`[soak ${elapsed()}] ${message}\n`
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const work = mkdtempSync(join(tmpdir(), 'oms-soak-'));
+// Our own folder: the postgres user that runs an embedded server (as root) must be able to enter it.
+chmodSync(work, 0o755);
 const logs = join(work, 'logs');
 mkdirSync(logs);
 

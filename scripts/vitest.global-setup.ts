@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -22,6 +22,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return async () => undefined;
   }
   const folder = await mkdtemp(join(tmpdir(), 'oms-pg-'));
+  // Our own folder: the postgres user that runs the server (as root) must be able to enter it.
+  await chmod(folder, 0o755);
   const server = await startEmbeddedPostgres({
     dataDir: join(folder, 'data'),
     // A throw-away cluster: durability buys nothing here and costs time on a shared machine.

@@ -1,5 +1,5 @@
 // The PostgreSQL a benchmark runs on: DATABASE_URL when set, otherwise an embedded server in a temp dir.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '@oms/adapters-pg';
@@ -9,6 +9,8 @@ export const startBenchDatabase = async (prefix, postgresFlags = ['-c', 'max_con
   if (process.env.DATABASE_URL)
     return { baseUrl: process.env.DATABASE_URL, embedded: false, stop: async () => {} };
   const folder = await mkdtemp(join(tmpdir(), prefix));
+  // Our own folder: the postgres user that runs an embedded server (as root) must be able to enter it.
+  await chmod(folder, 0o755);
   const server = await startEmbeddedPostgres({ dataDir: join(folder, 'data'), postgresFlags });
   return {
     baseUrl: server.url,

@@ -6,5 +6,7 @@ export default defineConfig({
   dts: true,
   clean: true,
   sourcemap: true,
+  // CommonJS too: `@oms/adapters-kafka/testing` and the main entry share chunks instead of holding two copies
+  splitting: true,
   target: 'node20',
 });

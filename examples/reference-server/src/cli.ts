@@ -1,4 +1,9 @@
-import { createPgCheckpointStore, createPgOrderStore, rebuildReadModels } from '@oms/adapters-pg';
+import {
+  createPgCheckpointStore,
+  createPgOrderStore,
+  readBarrierStatus,
+  rebuildReadModels,
+} from '@oms/adapters-pg';
 import {
   createExecuteOrderRequest,
   stateFromEvents,
@@ -22,7 +27,7 @@ const USAGE = `usage: pnpm oms <command>
 commands:
   migrate              apply the schema migrations and exit
   rebuild              recompute the order read models from the events
-  relay-status         the relay's checkpoint, and its lag in events and seconds
+  relay-status         the relay's checkpoint, its lag in events and seconds, and what holds the reader back
   replay <orderId>     print an order's stored events as JSON lines, then its folded state
   relay                run the outbox relay as its own process (needs KAFKA_BROKERS) until SIGTERM/SIGINT
   command <Type> [--order <id>] [--line <id>] [--input <json>] [--key <idempotency key>]
@@ -55,6 +60,11 @@ const relayStatus = async (database: Database): Promise<number> => {
     [position],
   );
   const row = oldest.rows[0];
+  const barrier = await readBarrierStatus(database.pool);
+  if (barrier.isErr()) {
+    process.stderr.write(`${barrier.error.message}\n`);
+    return 1;
+  }
   out({
     relay: RELAY_NAME,
     checkpoint: position,
@@ -62,6 +72,12 @@ const relayStatus = async (database: Database): Promise<number> => {
     lagEvents: pending,
     lagEventsCapped: pending >= LAG_COUNT_LIMIT,
     lagSeconds: row?.occurred_at ? Math.max(0, (Date.now() - row.occurred_at.getTime()) / 1000) : 0,
+    // Events below `readableBelow` can be published; those above wait for an append still in flight.
+    readableBelow: barrier.value.barrier,
+    appendsInFlight: barrier.value.appendsInFlight,
+    heldBack: barrier.value.heldBack,
+    blockedSeconds: barrier.value.blockedSeconds,
+    blockedBy: barrier.value.blocker,
   });
   return 0;
 };

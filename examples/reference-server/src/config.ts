@@ -42,6 +42,15 @@ const ConfigSchema = z.object({
   OMS_REQUIRE_IDEMPOTENCY_KEY: flag.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OMS_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
+  /** Session timeouts of the pool's connections (0: the server's or the role's setting). */
+  OMS_PG_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  OMS_PG_LOCK_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
+  OMS_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3_600_000)
+    .default(60_000),
 });
 
 export type Config = z.output<typeof ConfigSchema> & { readonly dataDir: string };

@@ -36,6 +36,9 @@ export const openDatabase = async (
   const pool = createPool(url, {
     max: 20,
     applicationName,
+    statementTimeoutMillis: config.OMS_PG_STATEMENT_TIMEOUT_MS,
+    lockTimeoutMillis: config.OMS_PG_LOCK_TIMEOUT_MS,
+    idleInTransactionTimeoutMillis: config.OMS_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS,
     onError: (error) =>
       logger.warn(
         { error: { message: error.message, code: (error as { code?: string }).code } },

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -18,6 +18,8 @@ import {
 } from './testing/serverProcess.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'oms-kafka-e2e-'));
+// Our own folder: the postgres user that runs the embedded server (as root) must be able to enter it.
+chmodSync(dataDir, 0o755);
 let kafka: TestKafka | undefined;
 let collector: TopicCollector | undefined;
 let server: ServerProcess | undefined;

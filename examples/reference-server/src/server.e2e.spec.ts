@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort } from '@oms/adapters-pg';
@@ -16,6 +16,8 @@ import {
 const main = SERVER_MAIN;
 const cli = SERVER_CLI;
 const dataDir = mkdtempSync(join(tmpdir(), 'oms-server-e2e-'));
+// Our own folder: the postgres user that runs the embedded server (as root) must be able to enter it.
+chmodSync(dataDir, 0o755);
 
 const startServer = (port: number) => startServerProcess(port, dataDir);
 const stop = stopServerProcess;

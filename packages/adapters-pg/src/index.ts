@@ -13,6 +13,11 @@ export {
 } from './embedded/startEmbeddedPostgres.js';
 export { MAX_EVENTS_PER_APPEND } from './eventStore/appendToStream.js';
 export { createPgEventStore } from './eventStore/pgEventStore.js';
+export {
+  type ReadBarrierBlocker,
+  type ReadBarrierStatus,
+  readBarrierStatus,
+} from './eventStore/readBarrierStatus.js';
 export { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './eventStore/rows.js';
 export {
   createPgIdempotencyStore,
@@ -27,6 +32,7 @@ export {
 export {
   type CreatePoolOptions,
   createPool,
+  DEFAULT_SESSION_TIMEOUTS,
   guardPool,
   isConnectionError,
   pingDatabase,

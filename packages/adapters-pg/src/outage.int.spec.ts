@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListOrdersQuerySchema, uuidv7 } from '@oms/domain';
@@ -31,6 +31,8 @@ describe('database outage', () => {
 
   beforeAll(async () => {
     folder = await mkdtemp(join(tmpdir(), 'oms-pg-outage-'));
+    // Our own folder: the postgres user that runs the server (as root) must be able to enter it.
+    await chmod(folder, 0o755);
     server = await startEmbeddedPostgres({
       dataDir: join(folder, 'data'),
       postgresFlags: ['-c', 'fsync=off'],

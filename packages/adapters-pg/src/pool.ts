@@ -9,9 +9,28 @@ export interface CreatePoolOptions {
   /** Called with errors of idle clients (a restarted or unreachable server); they never crash the process. */
   readonly onError?: (error: Error) => void;
   readonly applicationName?: string;
+  /** Server-side `statement_timeout` of every session (default 30 s; 0: the server's setting). */
+  readonly statementTimeoutMillis?: number;
+  /** `lock_timeout`: the longest wait for a row or table lock (default 5 s; 0: the server's setting). */
+  readonly lockTimeoutMillis?: number;
+  /** `idle_in_transaction_session_timeout`: a transaction left open this long loses its session (default 60 s). */
+  readonly idleInTransactionTimeoutMillis?: number;
 }
 
-/** A pg Pool with an 'error' listener, so that a database restart never crashes the process. */
+/** The session timeouts `createPool` gives every connection unless told otherwise. */
+export const DEFAULT_SESSION_TIMEOUTS = {
+  statementTimeoutMillis: 30_000,
+  lockTimeoutMillis: 5_000,
+  idleInTransactionTimeoutMillis: 60_000,
+} as const;
+
+/**
+ * A pg Pool with an 'error' listener, so that a database restart never crashes the process, and session timeouts:
+ * a locked row or a stuck statement answers `service-unavailable` instead of holding a connection (and the readers
+ * behind an append) for ever. The timeouts travel in the connection's startup packet, not as `SET` commands, so no
+ * session state is left behind on a pooled server connection (PgBouncer ≥ 1.20 passes them on when listed in
+ * `track_extra_parameters`; otherwise set them on the role: `ALTER ROLE … SET statement_timeout = …`).
+ */
 export const createPool = (
   connectionString: string,
   {
@@ -20,6 +39,9 @@ export const createPool = (
     idleTimeoutMillis = 30_000,
     onError = () => undefined,
     applicationName = 'oms-order-intake',
+    statementTimeoutMillis = DEFAULT_SESSION_TIMEOUTS.statementTimeoutMillis,
+    lockTimeoutMillis = DEFAULT_SESSION_TIMEOUTS.lockTimeoutMillis,
+    idleInTransactionTimeoutMillis = DEFAULT_SESSION_TIMEOUTS.idleInTransactionTimeoutMillis,
   }: CreatePoolOptions = {},
 ): pg.Pool => {
   const pool = new pg.Pool({
@@ -28,6 +50,10 @@ export const createPool = (
     connectionTimeoutMillis,
     idleTimeoutMillis,
     application_name: applicationName,
+    // pg sends only non-zero values: 0 leaves the server's (or the role's) setting in force.
+    statement_timeout: statementTimeoutMillis,
+    lock_timeout: lockTimeoutMillis,
+    idle_in_transaction_session_timeout: idleInTransactionTimeoutMillis,
   });
   pool.on('error', onError);
   return pool;
@@ -59,6 +85,7 @@ const CONNECTION_ERROR_CODES = new Set([
   '25006', // read_only_sql_transaction: a failover left us on a replica for a moment
   '55P03', // lock_not_available
   '57014', // query_canceled: statement timeout
+  '25P03', // idle_in_transaction_session_timeout: the session was ended
   '53200', // out_of_memory
   '53100', // disk_full
 ]);

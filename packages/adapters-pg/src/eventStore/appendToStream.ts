@@ -10,15 +10,17 @@ import {
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import { completeIdempotencySql, heldIdempotencySql } from '../idempotency/pgIdempotencyStore.js';
 import { attempt, type Queryable, toInfrastructureError } from '../pool.js';
+import { EVENTS_PER_POSITION } from './positions.js';
 
-/** Positions are `xid << 10 | index`, so one append holds at most this many events. */
-export const MAX_EVENTS_PER_APPEND = 1024;
+/** Positions are `append number × 1024 + index` (positions.ts), so one append holds at most this many events. */
+export const MAX_EVENTS_PER_APPEND = EVENTS_PER_POSITION;
 const IDEMPOTENCY_TAKEN_OVER = 'OM001';
 /** The idempotency parameters of APPEND_SQL: key $4, token $5, outcome $6, source $15. */
 const IDEMPOTENCY_PARAMS = { source: '$15', key: '$4', token: '$5', outcome: '$6' } as const;
 
 /**
  * The whole append in ONE statement (one round trip, one implicit transaction):
+ * - `drawn` draws the append's number (positions.ts: registered, drawn, locked) when the append is allowed.
  * - `ins` inserts the events at expectedVersion+1.. when the stream is at expectedVersion (its event at that version
  *   exists, or expectedVersion is 0) and the idempotency key, if any, is still held by this token. A concurrent
  *   writer that got there first makes the unique (stream_id, stream_version) key fail: a concurrency conflict.
@@ -33,14 +35,17 @@ WITH allowed AS (
           OR EXISTS (SELECT 1 FROM oms_events WHERE stream_id = $1 AND stream_version = $2::integer))
      AND ($4::text IS NULL OR ${heldIdempotencySql(IDEMPOTENCY_PARAMS)}) AS ok
 ),
+drawn AS MATERIALIZED (
+  SELECT oms_next_position() AS base FROM allowed WHERE allowed.ok
+),
 ins AS (
-  INSERT INTO oms_events (global_position, transaction_id, stream_id, stream_version, event_id, event_type,
-                          schema_version, data, metadata, occurred_at)
-  SELECT (pg_current_xact_id()::text::bigint << 10) + e.n, pg_current_xact_id(), $1, $2::integer + e.n + 1,
+  INSERT INTO oms_events (global_position, stream_id, stream_version, event_id, event_type, schema_version, data,
+                          metadata, occurred_at)
+  SELECT p.base + e.n, $1, $2::integer + e.n + 1,
          e.event_id, e.event_type, e.schema_version, e.data, e.metadata, e.occurred_at
-    FROM jsonb_to_recordset($3::jsonb) AS e(n integer, event_id text, event_type text, schema_version integer,
-                                            data jsonb, metadata jsonb, occurred_at timestamptz)
-   WHERE (SELECT ok FROM allowed)
+    FROM drawn AS p
+   CROSS JOIN jsonb_to_recordset($3::jsonb) AS e(n integer, event_id text, event_type text, schema_version integer,
+                                                 data jsonb, metadata jsonb, occurred_at timestamptz)
   RETURNING global_position, stream_version
 ),
 idem AS (${completeIdempotencySql(IDEMPOTENCY_PARAMS)}
@@ -172,7 +177,9 @@ export const appendToStream = (
       if (pgCode === '23505' && constraint === 'oms_events_pkey')
         return errAsync(
           toInfrastructureError(
-            new Error('one append per transaction: positions derive from the transaction id'),
+            new Error(
+              'global position already taken: the position sequence is behind the stored events (run the migrations)',
+            ),
           ),
         );
       if (pgCode === IDEMPOTENCY_TAKEN_OVER && idempotency)

@@ -1,6 +1,6 @@
 import type { IdempotencyOutcome, RecordedEvent } from '@oms/domain';
 import { uuidv7 } from '@oms/domain';
-import { eventStoreContract } from '@oms/domain/testing';
+import { eventStoreContract } from '@oms/domain/testing/contract';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPgOrderStore } from '../createPgOrderStore.js';

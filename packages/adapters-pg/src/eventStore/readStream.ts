@@ -8,10 +8,15 @@ SELECT ${EVENT_COLUMNS}
   FROM oms_events
  WHERE stream_id = $1
    AND ($2::integer IS NULL OR stream_version <= $2::integer)
-   AND ($3::timestamptz IS NULL OR occurred_at <= $3::timestamptz)
+   AND ($3::timestamptz IS NULL
+        OR stream_version <= (SELECT coalesce(max(stream_version), 0) FROM oms_events
+                               WHERE stream_id = $1 AND occurred_at <= $3::timestamptz))
  ORDER BY stream_version`;
 
-/** One stream's events, oldest first; `asOf` keeps the events that occurred at or before that time. */
+/**
+ * One stream's events, oldest first. `asOf` gives a prefix of the stream: every event up to the last one (in stream
+ * order) that occurred at or before that time, so writers whose clocks differ never make it skip an event.
+ */
 export const readStream = (
   db: Queryable,
   streamId: string,
@@ -19,7 +24,7 @@ export const readStream = (
 ): ResultAsync<ReadStreamResult, InfrastructureError> =>
   attempt(() =>
     db.query<EventRow>({
-      name: 'oms_read_stream_v1',
+      name: 'oms_read_stream_v2',
       text: READ_STREAM_SQL,
       values: [streamId, options.toVersion ?? null, options.asOf ?? null],
     }),

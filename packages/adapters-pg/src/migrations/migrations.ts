@@ -1,3 +1,5 @@
+import { POSITIONS_MIGRATION_SQL } from '../eventStore/positions.js';
+
 export interface Migration {
   readonly version: number;
   readonly name: string;
@@ -7,9 +9,9 @@ export interface Migration {
 /**
  * Versioned schema changes, applied in order, each once. Never edit a released migration: add a new one.
  *
- * Global positions are `transaction id × 1024 + index in the append` (see readAll.ts), so the position order is the
- * transaction-id order and a reader can cut the log at the oldest running transaction without ever skipping a
- * late-committing event.
+ * Global positions are `append number × 1024 + index in the append`, the append number drawn from a sequence under
+ * advisory locks that a reader inspects (migration 5, see eventStore/positions.ts); before migration 5 they came from
+ * the transaction id, which does not survive a logical restore.
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -87,6 +89,11 @@ CREATE TABLE oms_checkpoints (
   },
   {
     version: 5,
+    name: 'positions from a sequence, read below the lowest append in flight',
+    sql: POSITIONS_MIGRATION_SQL,
+  },
+  {
+    version: 6,
     name: 'idempotency records keyed by source, holding the domain outcome',
     // Keys become (source, key); a record holds the outcome (order id + version, or the domain refusal) instead
     // of a rendered HTTP response, and is kept from its claim, so that its completion is a small HOT update. The

@@ -1,8 +1,12 @@
 import type pg from 'pg';
+import { ALIGN_POSITION_SEQUENCE_SQL } from '../eventStore/positions.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 
 /** Advisory lock key of the migrator (advisory locks are per database, so databases never wait on each other). */
 export const MIGRATION_LOCK_KEY = 7_270_001;
+
+/** The migration from which positions come from `oms_events_position_seq`. */
+const POSITIONS_MIGRATION = 5;
 
 export interface MigrationReport {
   readonly applied: readonly number[];
@@ -11,7 +15,9 @@ export interface MigrationReport {
 
 /**
  * Applies the pending migrations in one transaction under a transaction-scoped advisory lock: two processes that
- * start at once serialise here, and the second finds everything applied. Idempotent.
+ * start at once serialise here, and the second finds everything applied. Idempotent. Then, every time, moves the
+ * position sequence above the stored events if a logical copy left it behind (positions.ts), so a server started on
+ * a restored or replicated database needs no manual step.
  */
 export const runMigrations = async (
   pool: pg.Pool,
@@ -21,6 +27,10 @@ export const runMigrations = async (
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');
+    // A migration may take long and wait long (another process migrating): the pool's session timeouts are lifted
+    // for this transaction only.
+    await client.query('SET LOCAL statement_timeout = 0');
+    await client.query('SET LOCAL lock_timeout = 0');
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     await client.query(`
       CREATE TABLE IF NOT EXISTS oms_schema_migrations (
@@ -42,6 +52,8 @@ export const runMigrations = async (
       ]);
       applied.push(migration.version);
     }
+    if (Math.max(0, ...appliedBefore, ...applied) >= POSITIONS_MIGRATION)
+      await client.query(ALIGN_POSITION_SEQUENCE_SQL);
     await client.query('COMMIT');
     const current = Math.max(0, ...appliedBefore, ...applied);
     return { applied, current };

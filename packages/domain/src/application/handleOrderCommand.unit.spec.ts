@@ -2,7 +2,7 @@ import { errAsync, ResultAsync } from 'neverthrow';
 import { describe, expect, it } from 'vitest';
 import { harness, seedInput, tickingClock } from '../../test/harness.js';
 import { isUuid } from '../shared/ids.js';
-import { eventStoreContract } from '../testing/eventStore.contract.js';
+import { eventStoreContract } from '../testing/contract.js';
 import { createInMemoryOrderStore } from '../testing/inMemoryOrderStore.js';
 import { createOrderCommandHandler, stateFromEvents } from './handleOrderCommand.js';
 import { uuidV7Generator } from './ports/clock.port.js';

@@ -75,10 +75,18 @@ export const createInMemoryOrderStore = ({
     ): ResultAsync<ReadStreamResult, InfrastructureError> {
       const stream = streams.get(streamId) ?? [];
       const asOf = options.asOf?.getTime();
+      // asOf: a prefix of the stream, up to the last event (in stream order) that occurred by then.
+      const lastAsOf =
+        asOf === undefined
+          ? Number.POSITIVE_INFINITY
+          : Math.max(
+              0,
+              ...stream.filter((e) => Date.parse(e.occurredAt) <= asOf).map((e) => e.streamVersion),
+            );
       const selected = stream.filter(
         (event) =>
           (options.toVersion === undefined || event.streamVersion <= options.toVersion) &&
-          (asOf === undefined || Date.parse(event.occurredAt) <= asOf),
+          event.streamVersion <= lastAsOf,
       );
       return okAsync({ events: selected, version: selected.at(-1)?.streamVersion ?? 0 });
     },

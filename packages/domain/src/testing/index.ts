@@ -1,4 +1,6 @@
-export { type EventStoreUnderTest, eventStoreContract } from './eventStore.contract.js';
+// `@oms/domain/testing`: no test framework needed (ESM and CommonJS). The vitest contract suite of the EventStore
+// port is `@oms/domain/testing/contract`.
+export { SpecificationFailure } from './expectations.js';
 export { orderFixtures } from './fixtures.js';
 export {
   createInMemoryOrderStore,

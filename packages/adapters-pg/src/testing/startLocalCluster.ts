@@ -1,0 +1,93 @@
+import { execFile } from 'node:child_process';
+import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { findFreePort } from '../embedded/startEmbeddedPostgres.js';
+
+const run = promisify(execFile);
+
+export interface LocalCluster {
+  /** A URL to the `postgres` database (trust authentication, loopback only). */
+  readonly url: string;
+  readonly port: number;
+  /** A folder the server's user can write (dump files go here). */
+  readonly folder: string;
+  /** The server's major version, e.g. 15. */
+  readonly version: number;
+  /** Runs one of the server's client programs (pg_dump, pg_restore, psql) with the given arguments. */
+  tool(name: string, args: readonly string[]): Promise<string>;
+  /** Stops the server at once and removes its folder. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
+
+const idOf = async (flag: '-u' | '-g'): Promise<number> =>
+  Number((await run('id', [flag, 'postgres'])).stdout.trim());
+
+/**
+ * A throw-away PostgreSQL cluster of the server binaries installed on this machine (`pg_config --bindir`, e.g. the
+ * Debian PostgreSQL 15 packages), for tests that need a cluster of their own: a restore into a NEW cluster, server
+ * settings such as `max_prepared_transactions`, or transactions held open without touching a shared server. As root
+ * (PostgreSQL refuses to run as root) initdb and pg_ctl run as the `postgres` user, in a temporary folder this test
+ * created and gave to that user.
+ */
+export const startLocalCluster = async (
+  settings: Readonly<Record<string, string | number>> = {},
+): Promise<LocalCluster> => {
+  const bindir = (await run('pg_config', ['--bindir'])).stdout.trim();
+  const folder = await mkdtemp(join(tmpdir(), 'oms-cluster-'));
+  const asPostgres = isRoot();
+  if (asPostgres) await chown(folder, await idOf('-u'), await idOf('-g'));
+  const exec = async (program: string, args: readonly string[]): Promise<string> => {
+    const binary = join(bindir, program);
+    const { stdout } = asPostgres
+      ? await run('runuser', ['-u', 'postgres', '--', binary, ...args], { cwd: folder })
+      : await run(binary, [...args], { cwd: folder });
+    return stdout;
+  };
+  const data = join(folder, 'data');
+  const port = await findFreePort();
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await exec('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
+    await rm(folder, { recursive: true, force: true });
+  };
+  try {
+    await exec('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8']);
+    const options = [
+      `-p ${port}`,
+      '-c listen_addresses=127.0.0.1',
+      "-c unix_socket_directories=''",
+      '-c fsync=off',
+      '-c synchronous_commit=off',
+      '-c full_page_writes=off',
+      ...Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`),
+    ].join(' ');
+    await exec('pg_ctl', [
+      '-D',
+      data,
+      '-o',
+      options,
+      '-l',
+      join(folder, 'server.log'),
+      '-w',
+      'start',
+    ]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const version = Number.parseInt((await exec('postgres', ['--version'])).replace(/^\D+/, ''), 10);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    port,
+    folder,
+    version,
+    tool: (name, args) => exec(name, args),
+    stop,
+  };
+};
