@@ -109,6 +109,11 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
     );
     listening.once('error', reject);
   });
+  // Before the listening line: whoever waits for that line (an operator, a test) has seen this one too.
+  if (!config.KAFKA_BROKERS)
+    logger.info(
+      'KAFKA_BROKERS is not set: publishing and consuming are off; every event is still stored and will be published once Kafka is configured',
+    );
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
   logger.info(
@@ -125,10 +130,6 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
     },
     `OMS Order Intake listening on ${url} (database: ${database.description}; kafka: ${config.KAFKA_BROKERS ? config.KAFKA_BROKERS.join(',') : 'off'})`,
   );
-  if (!config.KAFKA_BROKERS)
-    logger.info(
-      'KAFKA_BROKERS is not set: publishing and consuming are off; every event is still stored and will be published once Kafka is configured',
-    );
 
   // Completed idempotency keys are kept for 24 hours, then removed, so the table does not grow without bound.
   const purge = setInterval(() => {

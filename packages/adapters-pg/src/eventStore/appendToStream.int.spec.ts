@@ -91,4 +91,37 @@ describe('appendToStream inside a caller transaction', () => {
       caller.release();
     }
   });
+
+  it('holds two advisory locks however many appends the transaction makes, and holds back what follows it', async () => {
+    const caller = await db.pool.connect();
+    const streams = Array.from({ length: 40 }, () => uuidv7());
+    try {
+      await caller.query('BEGIN');
+      const eventStore = createPgEventStore(caller);
+      for (const streamId of streams)
+        expect(
+          (
+            await eventStore.appendToStream(streamId, [testEvent('test.bulk')], {
+              expectedVersion: 0,
+            })
+          ).isOk(),
+        ).toBe(true);
+      const locks = await caller.query<{ n: number }>(
+        `SELECT count(*)::integer AS n FROM pg_locks
+          WHERE locktype = 'advisory' AND pid = pg_backend_pid()`,
+      );
+      expect(locks.rows[0]?.n).toBe(2);
+      const after = uuidv7();
+      await createPgEventStore(db.pool).appendToStream(after, [testEvent('test.after')], {
+        expectedVersion: 0,
+      });
+      expect(await readAllOf([...streams, after])).toEqual([]);
+      await caller.query('COMMIT');
+      const read = await readAllOf([...streams, after]);
+      expect(read.map((event) => event.streamId)).toEqual([...streams, after]);
+    } finally {
+      await caller.query('ROLLBACK').catch(() => undefined);
+      caller.release();
+    }
+  });
 });

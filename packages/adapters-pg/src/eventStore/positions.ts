@@ -32,7 +32,8 @@
  * Per-order order: an append at expectedVersion v+1 checks (in its statement snapshot) that v is committed, or was
  * written by the same transaction, before it draws; v's number was drawn earlier, so v+1 gets a higher position.
  *
- * Advisory locks are per database, cost no WAL and live in shared memory (two per appending transaction).
+ * Advisory locks are per database, cost no WAL and live in shared memory (two per appending transaction: from
+ * migration 6 only a transaction's first number, its lowest, is locked).
  * Released migration SQL: never edit it, add a migration.
  */
 
@@ -120,6 +121,28 @@ BEGIN
                 WHERE global_position > after AND global_position < barrier
                 ORDER BY global_position
                 LIMIT max_count;
+END
+$$;`;
+
+/**
+ * Migration 6: a transaction locks only its FIRST number (its lowest: later draws are higher), so a caller's
+ * transaction with thousands of appends holds two advisory locks, not one per append (the lock table is shared and
+ * sized by max_locks_per_transaction). The mark is a transaction-local setting: a rolled-back savepoint reverts it
+ * together with the lock it took.
+ */
+export const LOCK_FIRST_POSITION_ONLY_SQL = `
+CREATE OR REPLACE FUNCTION oms_next_position() RETURNS bigint
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  n bigint;
+BEGIN
+  PERFORM pg_advisory_xact_lock_shared(${REGISTRATION_LOCK.key1}, ${REGISTRATION_LOCK.key2});
+  n := nextval('oms_events_position_seq');
+  IF current_setting('oms.position_locked', true) IS DISTINCT FROM 'on' THEN
+    PERFORM pg_advisory_xact_lock((${POSITION_LOCK_TAG}::bigint << 44) + n);
+    PERFORM set_config('oms.position_locked', 'on', true);
+  END IF;
+  RETURN n << 10;
 END
 $$;`;
 

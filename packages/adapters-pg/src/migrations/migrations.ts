@@ -1,4 +1,4 @@
-import { POSITIONS_MIGRATION_SQL } from '../eventStore/positions.js';
+import { LOCK_FIRST_POSITION_ONLY_SQL, POSITIONS_MIGRATION_SQL } from '../eventStore/positions.js';
 
 export interface Migration {
   readonly version: number;
@@ -94,6 +94,11 @@ CREATE TABLE oms_checkpoints (
   },
   {
     version: 6,
+    name: 'an appending transaction locks its first position only',
+    sql: LOCK_FIRST_POSITION_ONLY_SQL,
+  },
+  {
+    version: 7,
     name: 'idempotency records keyed by source, holding the domain outcome',
     // Keys become (source, key); a record holds the outcome (order id + version, or the domain refusal) instead
     // of a rendered HTTP response, and is kept from its claim, so that its completion is a small HOT update. The
