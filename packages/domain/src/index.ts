@@ -88,6 +88,7 @@ export {
   type IntegrationEnvelope,
   type IntegrationMessage,
   PUBLISHED_PAYLOAD_SCHEMAS,
+  PUBLISHED_SCHEMA_VERSIONS,
   PUBLISHED_TOPICS,
   type PublishedEventType,
   toIntegrationMessages,
@@ -96,9 +97,18 @@ export * from './order/order.commands.js';
 export { COMMAND_ACTIONS, decide, isTerminal } from './order/order.decide.js';
 export * from './order/order.errors.js';
 export * from './order/order.events.js';
-export { evolve, fold } from './order/order.evolve.js';
+export { evolve, fold, skipUnknownEvent } from './order/order.evolve.js';
 export * from './order/order.state.js';
 export * from './order/order.status.js';
+export {
+  evolveStored,
+  foldStored,
+  ORDER_EVENT_UPCASTERS,
+  type StoredEvent,
+  toDomainEvent,
+  type UnknownEvent,
+  type Upcaster,
+} from './order/order.upcast.js';
 export * from './order/order.view.js';
 export { isCountryCode } from './shared/countries.js';
 export { sha256Hex } from './shared/hash.js';

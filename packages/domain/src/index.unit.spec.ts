@@ -163,6 +163,7 @@ describe('the public API of @oms/domain', () => {
       | 'last-line'
       | 'over-shipment'
       | 'mixed-currencies'
+      | 'unknown-event'
       | 'order-not-found'
       | 'concurrency-conflict'
       | 'service-unavailable'

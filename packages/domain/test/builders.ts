@@ -179,7 +179,13 @@ export const completed = (): OrderEvent => ({
 });
 export const cancelled = (): OrderEvent => ({
   type: 'order.cancelled',
-  data: { orderId: ORDER_ID, reason: 'duplicate', previousStatus: 'DRAFT', cancelledAt: at(11) },
+  data: {
+    orderId: ORDER_ID,
+    reason: 'duplicate',
+    reasonCode: 'other',
+    previousStatus: 'DRAFT',
+    cancelledAt: at(11),
+  },
 });
 export const markedUnfulfillable = (): OrderEvent => ({
   type: 'order.marked_unfulfillable',

@@ -4,10 +4,10 @@ import {
   type InfrastructureError,
   type IntegrationMessage,
   initialState,
-  type OrderEvent,
   type OrderState,
   type RecordedEvent,
   stateFromEvents,
+  toDomainEvent,
   toIntegrationMessages,
 } from '@oms/domain';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
@@ -43,9 +43,6 @@ export interface RelayMessage extends IntegrationMessage {
   readonly streamVersion: number;
 }
 
-const toOrderEvent = (event: RecordedEvent): OrderEvent =>
-  ({ type: event.type, data: event.data }) as OrderEvent;
-
 /**
  * The integration messages of a batch of stored events in global order. Each event needs the order's state just
  * before it: from the cache when the stream was seen at the previous version, the empty state for a stream's
@@ -75,7 +72,14 @@ export const buildMessages = (
       const messages: RelayMessage[] = [];
       for (const event of events) {
         const before = states.get(event.streamId) ?? initialState();
-        const after = evolve(before, toOrderEvent(event));
+        const read = toDomainEvent(event);
+        // an event this version cannot read (a newer replica wrote it) is not skipped: it would never be published
+        if (read.isErr())
+          return errAsync<RelayMessage[], InfrastructureError>({
+            code: 'internal',
+            message: `stored event ${event.eventId} (${read.error.type} v${read.error.schemaVersion}) is unknown to this version: upgrade the relay`,
+          });
+        const after = evolve(before, read.value);
         for (const message of toIntegrationMessages(event, before, after))
           messages.push({ ...message, streamVersion: event.streamVersion });
         states.set(event.streamId, after);

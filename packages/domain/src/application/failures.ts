@@ -23,6 +23,8 @@ export const classifyFailure = (error: ApplicationError): FailureClass => {
     case 'internal':
     case 'concurrency-conflict':
     case 'idempotency-key-in-flight':
+    // the stream holds events this replica does not know (a rolling upgrade): a newer replica can decide it
+    case 'unknown-event':
       return 'transient';
     case 'order-not-found':
       return 'not-yet';

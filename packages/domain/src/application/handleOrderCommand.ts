@@ -1,9 +1,10 @@
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import { decide } from '../order/order.decide.js';
 import { concurrencyConflict, type OrderError } from '../order/order.errors.js';
-import { eventSchemaVersion, type OrderEvent, type OrderEventType } from '../order/order.events.js';
-import { evolve, fold } from '../order/order.evolve.js';
+import { eventSchemaVersion, type OrderEventType } from '../order/order.events.js';
+import { evolve } from '../order/order.evolve.js';
 import type { Order, OrderState } from '../order/order.state.js';
+import { foldStored } from '../order/order.upcast.js';
 import { type OrderView, toOrderView } from '../order/order.view.js';
 import type { ApplicationError } from './errors.js';
 import { classifyFailure } from './failures.js';
@@ -68,8 +69,8 @@ export type OrderCommandRunner = (
 
 const NEW_STREAM: ReadStreamResult = { events: [], version: 0 };
 
-export const stateFromEvents = (events: readonly RecordedEvent[]): OrderState =>
-  fold(events.map((event) => ({ type: event.type, data: event.data }) as OrderEvent));
+/** The order's state from its stored events, each upcast by schema version (`foldStored`, order.upcast.ts). */
+export const stateFromEvents = (events: readonly RecordedEvent[]): OrderState => foldStored(events);
 
 /**
  * The command recipe:

@@ -1,5 +1,5 @@
 import { err, ok, type Result } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OrderRequest } from '../application/orderRequests.js';
 import { type OrderError, validationFailed } from '../order/order.errors.js';
 import { sha256Hex } from '../shared/hash.js';

@@ -1,8 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RecordedEvent } from '../application/ports/eventStore.port.js';
 import type { OrderEvent } from '../order/order.events.js';
 import type { Order, OrderState } from '../order/order.state.js';
 import { ORDER_STATUSES } from '../order/order.status.js';
+import { toDomainEvent } from '../order/order.upcast.js';
 import { OrderViewSchema, toOrderView } from '../order/order.view.js';
 import { sha256Hex } from '../shared/hash.js';
 
@@ -134,8 +135,19 @@ const reasonOf = (event: OrderEvent): string | undefined =>
     ? event.data.reason
     : undefined;
 
-/** The schema version of `order.status_changed`, which has no stored event of its own. */
-const STATUS_CHANGED_SCHEMA_VERSION = 1;
+/**
+ * The schema version of each published payload (the envelope's `version`). Published contracts are versioned on
+ * their own, apart from the stored events' schema versions: a stored event can evolve (order.cancelled v2 added
+ * `reasonCode`) without changing what consumers receive.
+ */
+export const PUBLISHED_SCHEMA_VERSIONS: Readonly<Record<PublishedEventType, number>> = {
+  'order.created': 1,
+  'order.confirmed': 1,
+  'order.cancelled': 1,
+  'order.shipped': 1,
+  'order.delivered': 1,
+  'order.status_changed': 1,
+};
 
 const message = (
   recorded: RecordedEvent,
@@ -149,9 +161,8 @@ const message = (
     aggregateId: recorded.streamId,
     aggregateType: 'Order',
     occurredAt: recorded.occurredAt,
-    // the event's schema version (spec §3: `"version": 1` on order.confirmed), not the stream version
-    version:
-      eventType === 'order.status_changed' ? STATUS_CHANGED_SCHEMA_VERSION : recorded.schemaVersion,
+    // the published payload's schema version (spec §3: `"version": 1` on order.confirmed), not the stream version
+    version: PUBLISHED_SCHEMA_VERSIONS[eventType],
     payload,
   };
   return {
@@ -174,15 +185,18 @@ const message = (
 
 /**
  * The integration messages of one stored event (spec §3), given the order's state before and after it. Draft
- * edits publish nothing; every status transition also publishes `order.status_changed`.
+ * edits publish nothing; every status transition also publishes `order.status_changed`. The event is read through
+ * `toDomainEvent` (upcast by schema version); one this version cannot read gives no message, so a publisher that
+ * must not lose events checks `toDomainEvent` itself first and stops rather than skip it (as the relay does).
  */
 export const toIntegrationMessages = (
   recorded: RecordedEvent,
   before: OrderState,
   after: OrderState,
 ): IntegrationMessage[] => {
-  if (after.status === 'NONE') return [];
-  const event = { type: recorded.type, data: recorded.data } as OrderEvent;
+  const read = toDomainEvent(recorded);
+  if (after.status === 'NONE' || read.isErr()) return [];
+  const event = read.value;
   const messages: IntegrationMessage[] = [];
   const published = payloadOf(event, after);
   if (published) messages.push(message(recorded, recorded.eventId, published[0], published[1]));

@@ -1,5 +1,5 @@
 import { err, ok, type Result } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   AddressInputSchema,
   CustomerInputSchema,
@@ -12,7 +12,7 @@ import {
 import { unstorableTextErrors } from '../shared/textSafety.js';
 import { fieldErrors } from '../shared/validation.js';
 import { type OrderError, validationFailed } from './order.errors.js';
-import { CHANNELS } from './order.status.js';
+import { CANCELLATION_REASON_CODES, CHANNELS } from './order.status.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
@@ -52,7 +52,13 @@ export const ChangeLineQuantityInputSchema = z
   .meta({ id: 'ChangeLineQuantityInput' });
 export const ChangeShippingAddressInputSchema = AddressInputSchema;
 export const CancelOrderInputSchema = z
-  .object({ reason: text(500) })
+  .object({
+    reason: text(500),
+    reasonCode: z
+      .enum(CANCELLATION_REASON_CODES)
+      .optional()
+      .meta({ description: 'Optional; `other` when omitted' }),
+  })
   .meta({ id: 'CancelOrderInput' });
 export const ShipmentLineInputSchema = z.object({
   lineId: UuidSchema,

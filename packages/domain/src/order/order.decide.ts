@@ -8,6 +8,7 @@ import {
   notEditable,
   type OrderError,
   orderNotFound,
+  unknownEvent,
   validationFailed,
 } from './order.errors.js';
 import type { OrderEvent, StoredLine } from './order.events.js';
@@ -197,6 +198,7 @@ const cancelOrder = (command: OrderCommandOf<'CancelOrder'>, state: OrderState):
         data: {
           orderId: order.id,
           reason: command.data.reason,
+          reasonCode: command.data.reasonCode ?? 'other',
           previousStatus: order.status,
           cancelledAt: command.metadata.now,
         },
@@ -350,11 +352,17 @@ const TOTAL_RULE = 'the total would exceed 15 integer digits';
 /**
  * Decides which events a command causes in a state. Pure: ids and time come in the command. The command is parsed
  * first (`parseCommand`, the same schemas as HTTP input), so every rule of spec §1–2 holds whoever built it; a
- * refusal is a Result (`validation-failed` listing every problem), never an exception.
+ * refusal is a Result (`validation-failed` listing every problem), never an exception. A state that skipped events
+ * this version cannot read (see `evolveStored`) is refused with `unknown-event`: deciding on it could overwrite
+ * what a newer version recorded.
  */
 export const decide = (command: OrderCommand, state: OrderState): Decision =>
   parseCommand(command)
-    .andThen((parsed) => decideParsed(parsed, state))
+    .andThen((parsed) =>
+      state.unknownEvents !== undefined && state.unknownEvents.length > 0
+        ? err(unknownEvent(parsed.data.orderId, state.unknownEvents))
+        : decideParsed(parsed, state),
+    )
     .andThen((events) => totalsFit(events, state));
 
 export const isTerminal = (state: OrderState): boolean =>

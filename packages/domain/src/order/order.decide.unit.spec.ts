@@ -101,6 +101,7 @@ const ALLOWED: Partial<Record<Status, Partial<Record<OrderCommandType, Allowed>>
           data: {
             orderId: ORDER_ID,
             reason: 'customer changed their mind',
+            reasonCode: 'other',
             previousStatus: 'DRAFT',
             cancelledAt: NOW,
           },
@@ -117,6 +118,7 @@ const ALLOWED: Partial<Record<Status, Partial<Record<OrderCommandType, Allowed>>
           data: {
             orderId: ORDER_ID,
             reason: 'customer changed their mind',
+            reasonCode: 'other',
             previousStatus: 'CONFIRMED',
             cancelledAt: NOW,
           },

@@ -1,4 +1,5 @@
 import type { OrderStatus } from './order.state.js';
+import type { UnknownEvent } from './order.upcast.js';
 
 export interface FieldError {
   readonly path: string;
@@ -39,6 +40,13 @@ export type OrderError =
     }
   | { readonly code: 'order-not-found'; readonly message: string; readonly orderId: string }
   | {
+      /** The order holds events this version cannot read (a newer replica wrote them): nothing is decided on it. */
+      readonly code: 'unknown-event';
+      readonly message: string;
+      readonly orderId: string;
+      readonly events: readonly UnknownEvent[];
+    }
+  | {
       readonly code: 'concurrency-conflict';
       readonly message: string;
       readonly expectedVersion: number;
@@ -56,6 +64,7 @@ export const ORDER_ERROR_CODES = [
   'over-shipment',
   'mixed-currencies',
   'order-not-found',
+  'unknown-event',
   'concurrency-conflict',
 ] as const satisfies readonly OrderErrorCode[];
 
@@ -92,6 +101,15 @@ export const lineNotFound = (lineId: string): OrderError => ({
   code: 'line-not-found',
   message: `line ${lineId} is not on this order`,
   lineId,
+});
+
+export const unknownEvent = (orderId: string, events: readonly UnknownEvent[]): OrderError => ({
+  code: 'unknown-event',
+  message: `order ${orderId} holds events this version cannot read (${events
+    .map((event) => `${event.type} v${event.schemaVersion}`)
+    .join(', ')}): a newer version wrote them; retry once every replica is upgraded`,
+  orderId,
+  events,
 });
 
 export const concurrencyConflict = (

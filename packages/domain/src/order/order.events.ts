@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCurrencyCode } from '../shared/currencies.js';
 import { DECIMAL_AMOUNT } from '../shared/money.js';
 import {
@@ -16,7 +16,7 @@ import {
   MarkUnfulfillableInputSchema,
   ShipOrderInputSchema,
 } from './order.commands.js';
-import { CHANNELS, ORDER_STATUSES } from './order.status.js';
+import { CANCELLATION_REASON_CODES, CHANNELS, ORDER_STATUSES } from './order.status.js';
 
 /*
  * The schemas of what `decide` writes. Their field rules are the input schemas' own (one place per rule), held in
@@ -82,6 +82,8 @@ export const OrderConfirmedSchema = z.object({ orderId: UuidSchema, confirmedAt:
 export const OrderCancelledSchema = z.object({
   orderId: UuidSchema,
   reason: CancelOrderInputSchema.shape.reason,
+  /** Since schema version 2 (a v1 event is upcast with `other`: order.upcast.ts). */
+  reasonCode: z.enum(CANCELLATION_REASON_CODES),
   previousStatus: z.enum(ORDER_STATUSES),
   cancelledAt: TimestampSchema,
 });
@@ -114,7 +116,7 @@ export const ORDER_EVENT_SCHEMAS = {
   'order.line_quantity_changed': { version: 1, data: LineQuantityChangedSchema },
   'order.shipping_address_changed': { version: 1, data: ShippingAddressChangedSchema },
   'order.confirmed': { version: 1, data: OrderConfirmedSchema },
-  'order.cancelled': { version: 1, data: OrderCancelledSchema },
+  'order.cancelled': { version: 2, data: OrderCancelledSchema },
   'order.shipped': { version: 1, data: OrderShippedSchema },
   'order.marked_unfulfillable': { version: 1, data: OrderMarkedUnfulfillableSchema },
   'order.delivered': { version: 1, data: OrderDeliveredSchema },

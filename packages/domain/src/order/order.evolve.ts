@@ -1,7 +1,8 @@
 import { sumAmounts, timesAmount } from '../shared/amounts.js';
 import type { Money } from '../shared/money.js';
-import { eventTime, type OrderEvent, type StoredLine } from './order.events.js';
+import { eventTime, isOrderEventType, type OrderEvent, type StoredLine } from './order.events.js';
 import type { Order, OrderData, OrderLine, OrderState } from './order.state.js';
+import type { UnknownEvent } from './order.upcast.js';
 
 /** Totals from stored data, unchecked so that folding never fails: `decide` refuses totals that break the rules. */
 const lineTotal = (unitPrice: Money, quantity: number): Money => ({
@@ -45,8 +46,28 @@ const setQuantity = (line: OrderLine, quantity: number): OrderLine => ({
 const confirmedAtOr = (state: Order, fallback: string): string =>
   ('confirmedAt' in state ? state.confirmedAt : undefined) ?? fallback;
 
-/** Applies one event to the state. Pure; events that do not fit the state leave it unchanged but for the version. */
+/**
+ * Skips an event this version cannot read: the state stays as it was, its version still counts the event, and the
+ * event is remembered in `unknownEvents` so that `decide` refuses to act on a state it does not fully know.
+ */
+export const skipUnknownEvent = (state: OrderState, unknown: UnknownEvent): OrderState => ({
+  ...state,
+  version: state.version + 1,
+  unknownEvents: [...(state.unknownEvents ?? []), unknown],
+});
+
+/**
+ * Applies one event to the state. Pure, never throws: events that do not fit the state leave it unchanged but for
+ * the version; an event of a type this version does not know is skipped (`skipUnknownEvent`). Stored events are
+ * read through `toDomainEvent` / `evolveStored` (order.upcast.ts), which upcast them first.
+ */
 export const evolve = (state: OrderState, event: OrderEvent): OrderState => {
+  if (!isOrderEventType(event.type))
+    return skipUnknownEvent(state, {
+      type: String(event.type),
+      schemaVersion: 1,
+      reason: 'unknown-type',
+    });
   const version = state.version + 1;
   const updatedAt = eventTime(event);
   if (event.type === 'order.created') {
@@ -68,10 +89,11 @@ export const evolve = (state: OrderState, event: OrderEvent): OrderState => {
       version,
       createdAt: data.createdAt,
       updatedAt,
+      ...(state.unknownEvents === undefined ? {} : { unknownEvents: state.unknownEvents }),
     };
     return { ...created, status: 'DRAFT' };
   }
-  if (state.status === 'NONE') return { status: 'NONE', version: 0 };
+  if (state.status === 'NONE') return state;
   const next = { ...state, version, updatedAt };
   switch (event.type) {
     case 'order.line_added':
@@ -98,6 +120,7 @@ export const evolve = (state: OrderState, event: OrderEvent): OrderState => {
         status: 'CANCELLED',
         cancelledAt: event.data.cancelledAt,
         cancellationReason: event.data.reason,
+        cancellationReasonCode: event.data.reasonCode,
       };
     case 'order.shipped': {
       const shipped = new Map(event.data.lines.map((line) => [line.lineId, line.quantity]));

@@ -7,6 +7,7 @@ import { ORDER_ERROR_CODES } from './order.errors.js';
 import { ORDER_EVENT_SCHEMAS } from './order.events.js';
 import { fold } from './order.evolve.js';
 import { ORDER_STATUSES } from './order.status.js';
+import { foldStored } from './order.upcast.js';
 import { OrderViewSchema, toOrderView } from './order.view.js';
 
 /** Values a caller can put into a well-typed command: plausible ones, edge cases, and hostile ones. */
@@ -176,9 +177,16 @@ const commandArb: fc.Arbitrary<OrderCommand> = fc.oneof(
   }),
 ) as fc.Arbitrary<OrderCommand>;
 
-const stateArb = fc
-  .constantFrom('NONE' as const, ...ORDER_STATUSES)
-  .map((status) => fold(historyFor(status)));
+/** Every reachable status, and an order that holds an event a newer version wrote. */
+const stateArb = fc.oneof(
+  fc.constantFrom('NONE' as const, ...ORDER_STATUSES).map((status) => fold(historyFor(status))),
+  fc.constant(
+    foldStored([
+      ...historyFor('DRAFT').map((event) => ({ ...event, schemaVersion: 1 })),
+      { type: 'order.gift_wrapped', schemaVersion: 1, data: {} },
+    ]),
+  ),
+);
 
 describe('decide with arbitrary well-typed commands, hostile values included (fast-check)', () => {
   it('never throws, answers a known error code, and emits only events its own schemas accept', () => {
@@ -209,5 +217,6 @@ describe('decide with arbitrary well-typed commands, hostile values included (fa
     // not vacuous: hostile input is refused, and well-formed input gets through
     expect(outcomes).toContain('ok');
     expect(outcomes).toContain('validation-failed');
+    expect(outcomes).toContain('unknown-event');
   }, 60_000);
 });

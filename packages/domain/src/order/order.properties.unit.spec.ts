@@ -321,7 +321,13 @@ describe('the decider under random command sequences (fast-check)', () => {
       [
         {
           type: 'order.cancelled',
-          data: { orderId: ORDER_ID, reason: 'r', previousStatus: 'DRAFT', cancelledAt: NOW },
+          data: {
+            orderId: ORDER_ID,
+            reason: 'r',
+            reasonCode: 'other',
+            previousStatus: 'DRAFT',
+            cancelledAt: NOW,
+          },
         },
       ],
       [

@@ -1,6 +1,7 @@
 import type { Money } from '../shared/money.js';
 import type { Address, Customer } from '../shared/schemas.js';
-import type { Channel } from './order.status.js';
+import type { CancellationReasonCode, Channel } from './order.status.js';
+import type { UnknownEvent } from './order.upcast.js';
 
 export type { OrderStatus } from './order.status.js';
 
@@ -38,6 +39,12 @@ export interface OrderData {
   readonly metadata: Readonly<Record<string, string>>;
   readonly version: number;
   readonly createdAt: string;
+  /**
+   * Stored events this version could not read (written by a newer replica), skipped by the fold but counted in
+   * `version`. While there are any, `decide` refuses every command with `unknown-event` rather than decide on a
+   * state it does not fully know.
+   */
+  readonly unknownEvents?: readonly UnknownEvent[];
   readonly updatedAt: string;
 }
 
@@ -45,7 +52,12 @@ export interface Confirmed {
   readonly confirmedAt: string;
 }
 
-export type NoOrder = { readonly status: 'NONE'; readonly version: 0 };
+export type NoOrder = {
+  readonly status: 'NONE';
+  /** 0, unless events this version cannot read were skipped (see `OrderData.unknownEvents`). */
+  readonly version: number;
+  readonly unknownEvents?: readonly UnknownEvent[];
+};
 export type DraftOrder = OrderData & { readonly status: 'DRAFT' };
 export type ConfirmedOrder = OrderData & Confirmed & { readonly status: 'CONFIRMED' };
 export type PartiallyShippedOrder = OrderData &
@@ -64,6 +76,7 @@ export type CancelledOrder = OrderData & {
   readonly confirmedAt?: string;
   readonly cancelledAt: string;
   readonly cancellationReason: string;
+  readonly cancellationReasonCode: CancellationReasonCode;
 };
 export type UnfulfillableOrder = OrderData &
   Confirmed & {

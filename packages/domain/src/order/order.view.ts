@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { moneyToJson } from '../shared/money.js';
 import { AddressSchema, CustomerSchema, MoneySchema } from '../shared/schemas.js';
 import type { Order } from './order.state.js';

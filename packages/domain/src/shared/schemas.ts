@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCountryCode } from './countries.js';
 import { isCurrencyCode } from './currencies.js';
 import { UUID_PATTERN } from './ids.js';

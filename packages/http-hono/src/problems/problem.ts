@@ -29,6 +29,7 @@ const STATUS_AND_TITLE: Record<ProblemCode, readonly [ContentfulStatusCode, stri
   'last-line': [409, 'The last line of an order cannot be removed'],
   'over-shipment': [409, 'More would be shipped than remains'],
   'concurrency-conflict': [412, 'The order has changed'],
+  'unknown-event': [503, 'The order holds events this server version cannot read yet'],
   'idempotency-key-reused': [422, 'The Idempotency-Key was used for a different request'],
   'idempotency-key-in-flight': [409, 'A request with this Idempotency-Key is still running'],
   unauthorized: [401, 'Unauthorized'],

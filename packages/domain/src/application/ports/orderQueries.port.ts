@@ -1,5 +1,5 @@
 import type { ResultAsync } from 'neverthrow';
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHANNELS, ORDER_STATUSES } from '../../order/order.status.js';
 import type { OrderSummary, OrderView } from '../../order/order.view.js';
 import { TimestampSchema } from '../../shared/schemas.js';
