@@ -23,6 +23,7 @@ const REQUIRED = [
   'http.create.c50.p99_ms',
   'kafka.relay.events_per_s',
   'kafka.e2e.p99_ms',
+  'kafka.e2e.p99_ms.idle_tx_elsewhere',
   'server.rss_mb_under_load',
 ];
 

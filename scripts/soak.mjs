@@ -155,6 +155,8 @@ const run = async () => {
     KAFKA_CREATE_TOPICS: kafka.mock ? 'false' : 'true',
     OMS_DATA_DIR: join(work, 'data'),
     LOG_LEVEL: 'info',
+    // a relay killed with -9 has nothing left on the wire: its successor need not wait the default 30 s
+    OMS_RELAY_TAKEOVER_DELAY_MS: '3000',
   });
   const ports = [await findFreePort(), await findFreePort()];
   const targets = ports.map((port) => `http://127.0.0.1:${port}`);

@@ -1,6 +1,7 @@
 import {
   createPgCheckpointStore,
   createPgOrderStore,
+  createPgParkedEventStore,
   readBarrierStatus,
   rebuildReadModels,
 } from '@oms/adapters-pg';
@@ -21,6 +22,7 @@ import {
   RELAY_NAME,
 } from './kafka.js';
 import { createLogger } from './logger.js';
+import { shopifyCommand } from './shopifyCommand.js';
 
 const USAGE = `usage: pnpm oms <command>
 
@@ -29,7 +31,12 @@ commands:
   rebuild              recompute the order read models from the events
   relay-status         the relay's checkpoint, its lag in events and seconds, and what holds the reader back
   replay <orderId>     print an order's stored events as JSON lines, then its folded state
+  shopify parked [n]   the Shopify webhook deliveries that could not be mapped (parked), newest first
   relay                run the outbox relay as its own process (needs KAFKA_BROKERS) until SIGTERM/SIGINT
+  relay parked [--all] the relay's parked events (too large to publish), one JSON line each
+  relay retry <id>     publish a parked event again (then its order's later events), e.g. after raising
+                       OMS_KAFKA_MAX_MESSAGE_BYTES; the running relay does it within a second
+  relay skip <id>      give up a parked event: its order's later events are published without it
   command <Type> [--order <id>] [--line <id>] [--input <json>] [--key <idempotency key>]
                        run one order command (e.g. CancelOrder --order <id> --input '{"reason":"..."}') through the
                        same write path as the API; prints the order, or the refusal (exit 1)
@@ -155,6 +162,30 @@ const runCommand = async (database: Database, args: readonly string[]): Promise<
   return 0;
 };
 
+/** `relay parked|retry|skip`: an operator's view of, and verdict on, the events the relay could not publish. */
+const parkedEvents = async (
+  database: Database,
+  action: string,
+  argument: string | undefined,
+): Promise<number> => {
+  const parking = createPgParkedEventStore(database.pool);
+  if (action === 'parked') {
+    for (const parked of await parking.list(RELAY_NAME, { all: argument === '--all' })) out(parked);
+    return 0;
+  }
+  if (!argument) {
+    process.stderr.write(`relay ${action} needs the id of a parked event (see \`relay parked\`)\n`);
+    return 2;
+  }
+  const requested = await parking.request(argument, action === 'retry' ? 'retry' : 'skip');
+  if (!requested) {
+    process.stderr.write(`no open parked event with id ${argument}\n`);
+    return 1;
+  }
+  out(requested);
+  return 0;
+};
+
 const runRelay = async (config: Config): Promise<number> => {
   if (!config.KAFKA_BROKERS) {
     process.stderr.write('KAFKA_BROKERS is not set: there is nothing to relay to\n');
@@ -211,8 +242,18 @@ const main = async (): Promise<number> => {
       return withDatabase(config, relayStatus);
     case 'replay':
       return withDatabase(config, (database) => replay(database, rest[0]));
-    case 'relay':
+    case 'shopify':
+      return withDatabase(config, (database) => shopifyCommand(database, rest, out));
+    case 'relay': {
+      const [action, argument] = rest;
+      if (action === 'parked' || action === 'retry' || action === 'skip')
+        return withDatabase(config, (database) => parkedEvents(database, action, argument));
+      if (action !== undefined) {
+        process.stderr.write(`unknown relay command ${action}\n${USAGE}\n`);
+        return 2;
+      }
       return runRelay(config);
+    }
     case 'command':
       return withDatabase(config, (database) => runCommand(database, rest));
     default:

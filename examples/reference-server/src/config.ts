@@ -35,10 +35,30 @@ const ConfigSchema = z.object({
   /** Real clusters: on. librdkafka's mock cluster cannot do idempotent producers or create topics. */
   KAFKA_IDEMPOTENT: flag.default(true),
   KAFKA_CREATE_TOPICS: flag.default(true),
+  /** Whether the brokers create a missing topic on first use; a topic still missing stops the relay (readiness fails). */
+  KAFKA_AUTO_CREATE_TOPICS: flag.default(true),
+  /** The brokers' `message.max.bytes`: batches are split below it, and an event above it alone is parked. */
+  OMS_KAFKA_MAX_MESSAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(1_073_741_824)
+    .default(1_048_588),
+  /** How long a relay taking over from one that died waits for that one's last batch (default 30 s). */
+  OMS_RELAY_TAKEOVER_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /** How long the consumer keeps retrying a message that fails with an unexpected error (default 15 min). */
+  OMS_CONSUMER_INTERNAL_RETRY_MS: z.coerce.number().int().min(0).max(86_400_000).default(900_000),
+  /** How long the consumer defers a transition that is not possible yet (delivered before shipped; default 10 min). */
+  OMS_CONSUMER_DEFER_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
   OMS_RELAY: flag.default(true),
   OMS_CONSUMER: flag.default(true),
   SHOPIFY_WEBHOOK_SECRET: z.string().min(1).optional(),
-  OMS_API_KEYS: z.string().min(1).optional(),
+  OMS_API_KEYS: z
+    .string()
+    .refine((value) => value.split(',').some((entry) => entry.trim() !== ''), {
+      message: 'names no key (set id:key pairs or keys, comma-separated, or leave it unset)',
+    })
+    .optional(),
   OMS_REQUIRE_IDEMPOTENCY_KEY: flag.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OMS_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
@@ -57,10 +77,15 @@ export type Config = z.output<typeof ConfigSchema> & { readonly dataDir: string 
 
 export class ConfigError extends Error {}
 
-/** Reads the environment; a bad value is one line naming the variable. Empty strings count as unset. */
+/**
+ * Reads the environment; a bad value is one line naming the variable. Empty strings count as unset, except in
+ * OMS_API_KEYS: a list with no key in it (`,`, blanks) is an error, never a server without keys.
+ */
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+    Object.entries(env).filter(
+      ([name, value]) => value !== undefined && (value !== '' || name === 'OMS_API_KEYS'),
+    ),
   );
   const parsed = ConfigSchema.safeParse(present);
   if (!parsed.success) {

@@ -5,7 +5,7 @@ import {
   type InboundConsumer,
   type Relay,
 } from '@oms/adapters-kafka';
-import { acquireLease, createPgCheckpointStore } from '@oms/adapters-pg';
+import { acquireLease, createPgCheckpointStore, createPgParkedEventStore } from '@oms/adapters-pg';
 import type { EventStore, ExecuteOrderRequest } from '@oms/domain';
 import { Kafka, logLevel } from 'kafkajs';
 import type pg from 'pg';
@@ -79,8 +79,55 @@ export const buildRelay = (
       name: RELAY_NAME,
       idempotent: config.KAFKA_IDEMPOTENT,
       createTopics: config.KAFKA_CREATE_TOPICS,
+      autoCreateTopics: config.KAFKA_AUTO_CREATE_TOPICS,
+      maxBatchBytes: config.OMS_KAFKA_MAX_MESSAGE_BYTES,
+      takeoverDelayMs: config.OMS_RELAY_TAKEOVER_DELAY_MS,
       countPending: countEventsAfter(pool),
-      onError: (error) => logger.warn({ relayError: error.code, err: error.cause }, error.message),
+      onError: (error) => {
+        // what needs an operator is an error; what the relay retries by itself is a warning
+        const needsOperator = error.code === 'topic-missing' || error.code === 'event-parked';
+        logger[needsOperator ? 'error' : 'warn'](
+          { relayError: error.code, err: error.cause },
+          `relay: ${error.message}`,
+        );
+      },
+    },
+    parking: createPgParkedEventStore(pool),
+  });
+
+/** The inbound consumer, its failures and dead letters logged where an operator looks. */
+const buildConsumer = (
+  config: Config,
+  logger: Logger,
+  kafka: Kafka,
+  deps: { readonly execute: ExecuteOrderRequest },
+): InboundConsumer =>
+  createConsumer({
+    execute: deps.execute,
+    kafka,
+    options: {
+      idempotent: config.KAFKA_IDEMPOTENT,
+      internalRetryMs: config.OMS_CONSUMER_INTERNAL_RETRY_MS,
+      deferMs: config.OMS_CONSUMER_DEFER_MS,
+      onError: (error) =>
+        logger.warn({ consumerError: error.code }, `consumer: ${error.code}: ${error.message}`),
+      onOutcome: (message, outcome) => {
+        const where = {
+          topic: message.topic,
+          partition: message.partition,
+          offset: message.offset,
+        };
+        if (outcome.kind === 'dead-letter')
+          logger.error(
+            { ...where, dlqCode: outcome.code },
+            `consumer: dead-lettered ${where.topic}/${where.partition}/${where.offset}: ${outcome.code}: ${outcome.reason}`,
+          );
+        else if (outcome.kind === 'defer')
+          logger.info(
+            { ...where, code: outcome.code },
+            `consumer: deferred (not possible yet, retried): ${outcome.reason}`,
+          );
+      },
     },
   });
 
@@ -94,13 +141,7 @@ export const startKafka = async (
   if (!brokers) return { stop: async () => undefined };
   const kafka = createKafkaClient(config, logger, brokers);
   const relay = config.OMS_RELAY ? buildRelay(config, logger, kafka, deps) : undefined;
-  const consumer = config.OMS_CONSUMER
-    ? createConsumer({
-        execute: deps.execute,
-        kafka,
-        options: { idempotent: config.KAFKA_IDEMPOTENT },
-      })
-    : undefined;
+  const consumer = config.OMS_CONSUMER ? buildConsumer(config, logger, kafka, deps) : undefined;
   await relay?.start();
   // The consumer joins its group in the background: a broker that is down does not hold up the HTTP API.
   consumer

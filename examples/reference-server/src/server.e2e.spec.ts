@@ -117,6 +117,16 @@ describe('the reference server process', () => {
     const status = spawnSync(process.execPath, [cli, 'relay-status'], { env, encoding: 'utf8' });
     expect(status.status, status.stderr).toBe(0);
     expect(JSON.parse(status.stdout.trim())).toMatchObject({ checkpoint: 0, lagEvents: 2 });
+    // the parked-event commands answer on a database with nothing parked
+    const relay = (...args: string[]) =>
+      spawnSync(process.execPath, [cli, 'relay', ...args], { env, encoding: 'utf8' });
+    const parked = relay('parked');
+    expect(parked.status, parked.stderr).toBe(0);
+    expect(parked.stdout.trim()).toBe('');
+    const retry = relay('retry', '1');
+    expect(retry.status).toBe(1);
+    expect(retry.stderr).toContain('no open parked event with id 1');
+    expect(relay('skip').status).toBe(2);
 
     // an order command through the same write path as the API, under a key (source `cli`): run once, replayed
     const command = () =>

@@ -3,12 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createPgOrderStore, purgeExpiredIdempotencyKeys } from '@oms/adapters-pg';
 import { createExecuteOrderRequest, systemClock, uuidV7Generator } from '@oms/domain';
-import { createApp } from '@oms/http-hono';
+import { createApp, nodeServerOptions } from '@oms/http-hono';
 import type { Logger } from 'pino';
-import { Gauge, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { Config } from './config.js';
 import { openDatabase } from './database.js';
 import { buildAsyncApiDocument, startKafka } from './kafka.js';
+import { registerKafkaMetrics } from './kafkaMetrics.js';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -59,31 +60,15 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
   const kafka = await startKafka(config, logger, { ...store, pool: database.pool, execute });
 
   const metricsRegistry = new Registry();
-  const relay = kafka.relay;
-  if (relay) {
-    new Gauge({
-      name: 'oms_relay_lag_events',
-      help: 'Committed events not yet published to Kafka',
-      registers: [metricsRegistry],
-      collect() {
-        this.set(relay.lag().events);
-      },
-    });
-    new Gauge({
-      name: 'oms_relay_lag_seconds',
-      help: 'Age of the oldest committed event not yet published to Kafka',
-      registers: [metricsRegistry],
-      collect() {
-        this.set(relay.lag().seconds);
-      },
-    });
-  }
+  registerKafkaMetrics(metricsRegistry, kafka);
 
   const app = createApp(
     {
       ...store,
       execute,
       ready: async () => {
+        // a relay stopped by a missing topic is not ready: it publishes nothing until an operator acts
+        if (kafka.relay?.lag().status === 'failed') return false;
         try {
           await database.pool.query('SELECT 1');
           return true;
@@ -97,6 +82,7 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
       metricsRegistry,
       requireIdempotencyKey: config.OMS_REQUIRE_IDEMPOTENCY_KEY,
       ...(config.OMS_API_KEYS ? { apiKeys: config.OMS_API_KEYS } : {}),
+      guardedPaths: ['/asyncapi.json'],
       ...(config.SHOPIFY_WEBHOOK_SECRET ? { shopifySecret: config.SHOPIFY_WEBHOOK_SECRET } : {}),
     },
   );
@@ -104,8 +90,15 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
   app.get('/asyncapi.json', (c) => c.json(asyncApi));
 
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const listening = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () =>
-      resolve(listening),
+    const listening = serve(
+      {
+        fetch: app.fetch,
+        port: config.PORT,
+        hostname: config.HOST,
+        // A slow client cannot hold a connection: 10 s for the headers, 30 s for the whole request.
+        serverOptions: nodeServerOptions(),
+      },
+      () => resolve(listening),
     );
     listening.once('error', reject);
   });

@@ -32,11 +32,13 @@ export {
   type CheckpointStore,
   createInMemoryCheckpointStore,
   createInMemoryLeases,
+  isFenced,
   type Lease,
   type LeaseProvider,
 } from './relay/checkpoint.port.js';
 export {
   createRelay,
+  DEFAULT_MAX_BATCH_BYTES,
   POSITION_HEADER,
   type PublishedBatch,
   type Relay,
@@ -51,3 +53,10 @@ export {
   STREAM_VERSION_HEADER,
 } from './relay/createRelay.js';
 export { type MeasuredLag, measureRelayLag } from './relay/measureRelayLag.js';
+export {
+  createInMemoryParkingStore,
+  type NewParkedEvent,
+  type ParkedEvent,
+  type ParkedStatus,
+  type ParkingStore,
+} from './relay/parking.port.js';

@@ -23,6 +23,10 @@ export interface AdminLike {
     waitForLeaders?: boolean;
     timeout?: number;
   }): Promise<boolean>;
+  /** Every topic of the cluster (a metadata request that creates nothing). */
+  listTopics(): Promise<string[]>;
+  /** Metadata of these topics: on a broker with auto-creation on, this creates them. */
+  fetchTopicMetadata(options: { topics: string[] }): Promise<unknown>;
 }
 
 /** The part of a kafkajs `Kafka` client the adapters use. */

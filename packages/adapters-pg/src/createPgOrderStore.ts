@@ -4,11 +4,14 @@ import { createPgEventStore } from './eventStore/pgEventStore.js';
 import { createPgIdempotencyStore } from './idempotency/pgIdempotencyStore.js';
 import { guardPool } from './pool.js';
 import { createPgOrderQueries } from './projections/orderQueries.js';
+import { createPgShopifyInbox, type PgShopifyInbox } from './shopify/pgShopifyInbox.js';
 
 export interface PgOrderStore {
   readonly eventStore: EventStore;
   readonly idempotency: IdempotencyStore;
   readonly queries: OrderQueries;
+  /** The Shopify webhook's delivery log (duplicates, parked payloads). */
+  readonly shopifyInbox: PgShopifyInbox;
 }
 
 export interface PgOrderStoreOptions {
@@ -23,5 +26,6 @@ export const createPgOrderStore = ({ pool }: PgOrderStoreOptions): PgOrderStore 
     eventStore: createPgEventStore(pool),
     idempotency: createPgIdempotencyStore(pool),
     queries: createPgOrderQueries(pool),
+    shopifyInbox: createPgShopifyInbox(pool),
   };
 };

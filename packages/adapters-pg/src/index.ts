@@ -1,5 +1,17 @@
 export { acquireLease, type Lease } from './checkpoints/acquireLease.js';
-export { type CheckpointStore, createPgCheckpointStore } from './checkpoints/checkpointStore.js';
+export {
+  type CheckpointErrorCode,
+  CheckpointRefusedError,
+  type CheckpointStore,
+  createPgCheckpointStore,
+} from './checkpoints/checkpointStore.js';
+export {
+  createPgParkedEventStore,
+  type NewParkedEvent,
+  type ParkedEvent,
+  type ParkedEventStore,
+  type ParkedStatus,
+} from './checkpoints/parkedEventStore.js';
 export {
   createPgOrderStore,
   type PgOrderStore,
@@ -41,6 +53,13 @@ export {
 } from './pool.js';
 export { buildListQuery, createPgOrderQueries } from './projections/orderQueries.js';
 export { type RebuildReport, rebuildReadModels } from './projections/rebuildReadModels.js';
+export {
+  createPgShopifyInbox,
+  type PgParkedShopifyDelivery,
+  type PgShopifyDeliveryIds,
+  type PgShopifyDeliveryRecord,
+  type PgShopifyInbox,
+} from './shopify/pgShopifyInbox.js';
 export {
   createTestDatabase,
   databaseUrlFor,

@@ -18,14 +18,18 @@ import { type ApiKeysOption, apiKeyAuth, parseApiKeys } from './middleware/apiKe
 import { observe } from './middleware/observe.js';
 import { readBody } from './middleware/readBody.js';
 import { requestId } from './middleware/requestId.js';
+import { securityHeaders } from './middleware/securityHeaders.js';
 import { registerDocs } from './openapi/docs.js';
 import { registerOpenApiDocument } from './openapi/document.js';
 import { problemFromError, problemResponse, respondProblem } from './problems/problem.js';
+import { allowedMethods } from './routes/allowedMethods.js';
 import { registerOrderCommands } from './routes/orderCommands.js';
 import { registerOrderQueries } from './routes/orderQueries.js';
 import { registerShopifyWebhook } from './routes/shopifyWebhook.js';
 import { registerSystemRoutes } from './routes/system.js';
 import type { AppRuntime } from './runtime.js';
+import { createInMemoryShopifyInbox } from './shopify/memoryShopifyInbox.js';
+import type { ShopifyInbox } from './shopify/shopifyInbox.js';
 
 export interface AppDeps {
   readonly eventStore: EventStore;
@@ -41,6 +45,8 @@ export interface AppDeps {
   readonly ids?: IdGenerator;
   /** Is the database reachable? (default: a stream read through the event store succeeds) */
   readonly ready?: () => Promise<boolean>;
+  /** The Shopify webhook's delivery log (default: in memory; @oms/adapters-pg has the PostgreSQL one). */
+  readonly shopifyInbox?: ShopifyInbox;
 }
 
 export interface AppOptions {
@@ -50,6 +56,11 @@ export interface AppOptions {
   readonly requireIdempotencyKey?: boolean;
   /** Bearer API keys guarding /v1/orders: `OMS_API_KEYS` text (`id:key,…` or plain keys), a list, or id → key. */
   readonly apiKeys?: ApiKeysOption;
+  /**
+   * Paths added to this app later (the reference server's `/asyncapi.json`) that the API keys guard too. `/v1/orders*`
+   * and `/metrics` always are; `/health`, `/ready`, `/openapi.json` and `/docs` never.
+   */
+  readonly guardedPaths?: readonly string[];
   /** Enables POST /v1/webhooks/shopify (404 without it). */
   readonly shopifySecret?: string;
   /** Default: pino at `info`. */
@@ -81,6 +92,7 @@ export const createApp = (deps: AppDeps, options: AppOptions = {}): OrderApp => 
     bodyLimit = 1024 * 1024,
     requireIdempotencyKey = false,
     apiKeys,
+    guardedPaths = [],
     shopifySecret,
     logger = pino({ level: 'info' }),
     metricsRegistry = new Registry(),
@@ -110,16 +122,24 @@ export const createApp = (deps: AppDeps, options: AppOptions = {}): OrderApp => 
     logger,
     requireIdempotencyKey,
     ...(shopifySecret ? { shopifySecret } : {}),
+    shopifyInbox: deps.shopifyInbox ?? createInMemoryShopifyInbox(),
   };
 
   const app = new OpenAPIHono<AppEnv>();
   app.use('*', requestId());
+  app.use('*', securityHeaders());
   app.use('*', observe(logger, runtime.metrics));
   // Authentication first: an unauthenticated caller never gets the server to read a body.
-  const auth = apiKeyAuth(parseApiKeys(apiKeys));
-  app.use('/v1/orders', auth);
-  app.use('/v1/orders/*', auth);
-  app.use('/v1/*', readBody(bodyLimit));
+  const keys = parseApiKeys(apiKeys);
+  // Keys that parse to nothing (",", blanks) would leave the server open: refuse to start instead.
+  if (apiKeys !== undefined && keys.length === 0)
+    throw new Error(
+      'apiKeys names no API key: configure at least one key, or leave the option out',
+    );
+  const auth = apiKeyAuth(keys);
+  for (const path of ['/v1/orders', '/v1/orders/*', '/metrics', ...guardedPaths])
+    app.use(path, auth);
+  app.use('/v1/*', readBody({ maxBytes: bodyLimit }));
 
   registerOrderQueries(app, runtime);
   registerOrderCommands(app, runtime);
@@ -128,9 +148,22 @@ export const createApp = (deps: AppDeps, options: AppOptions = {}): OrderApp => 
   registerOpenApiDocument(app, { title, version });
   registerDocs(app, { title, ...(swaggerUiDir ? { assetsDir: swaggerUiDir } : {}) });
 
-  app.notFound((c) =>
-    respondProblem(c, { code: 'not-found', detail: `no route for ${c.req.method} ${c.req.path}` }),
-  );
+  app.notFound((c) => {
+    const allow = allowedMethods(app, c.req.path);
+    return allow.length > 0
+      ? respondProblem(
+          c,
+          {
+            code: 'method-not-allowed',
+            detail: `${c.req.method.slice(0, 20)} is not allowed here; use ${allow.join(', ')}`,
+          },
+          { Allow: allow.join(', ') },
+        )
+      : respondProblem(c, {
+          code: 'not-found',
+          detail: `no route for ${c.req.method.slice(0, 20)} ${c.req.path.slice(0, 200)}`,
+        });
+  });
   app.onError((error, c) => {
     (c.get('logger') ?? logger).error({ err: error }, 'unhandled error');
     return problemResponse(

@@ -1,4 +1,9 @@
 import { createInMemoryOrderStore } from '@oms/domain/testing';
+import { httpProtocolScenarios } from './testing/httpProtocolScenarios.js';
 import { orderApiScenarios } from './testing/orderApiScenarios.js';
 
 orderApiScenarios('order API on the in-memory store', async () => createInMemoryOrderStore());
+
+httpProtocolScenarios('HTTP protocol on the in-memory store', async () =>
+  createInMemoryOrderStore(),
+);

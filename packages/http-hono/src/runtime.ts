@@ -7,6 +7,7 @@ import type {
 } from '@oms/domain';
 import type { Logger } from 'pino';
 import type { HttpMetrics } from './metrics/httpMetrics.js';
+import type { ShopifyInbox } from './shopify/shopifyInbox.js';
 
 /** What the routes share: the ports, the write path and the settings, resolved once by `createApp`. */
 export interface AppRuntime {
@@ -21,4 +22,5 @@ export interface AppRuntime {
   readonly logger: Logger;
   readonly requireIdempotencyKey: boolean;
   readonly shopifySecret?: string;
+  readonly shopifyInbox: ShopifyInbox;
 }

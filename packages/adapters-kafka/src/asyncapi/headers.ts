@@ -28,18 +28,20 @@ export const PublishedHeadersSchema = z
   })
   .meta({ id: 'PublishedHeaders' });
 
-/** Headers the consumer reads from inbound messages (all optional). */
+/**
+ * Headers the consumer reads from inbound messages: all optional (a warehouse's plain message has none). The
+ * `oms-*` headers are this service's own, on what it publishes; an inbound message need not carry them.
+ */
 export const InboundHeadersSchema = z
   .object({
-    'oms-stream-version': z.string().regex(/^\d+$/).meta({
-      description: 'the order stream version of the stored event (ordering and de-duplication)',
-    }),
-    'oms-position': z
+    traceparent: z
       .string()
-      .regex(/^\d+$/)
-      .meta({ description: 'the global position of the stored event in the event store' }),
-    traceparent: z.string().optional(),
-    'correlation-id': z.string().optional(),
+      .meta({ description: 'W3C trace context: the command runs in this trace' })
+      .optional(),
+    'correlation-id': z
+      .string()
+      .meta({ description: "stored as the events' correlationId (default: the envelope eventId)" })
+      .optional(),
   })
   .meta({ id: 'InboundHeaders' });
 

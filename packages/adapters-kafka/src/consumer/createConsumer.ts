@@ -1,109 +1,33 @@
-import { CONSUMER_GROUP, DLQ_TOPIC, type ExecuteOrderRequest, INBOUND_TOPICS } from '@oms/domain';
-import type { Consumer, ConsumerConfig, IHeaders, KafkaMessage, ProducerConfig } from 'kafkajs';
+import { CONSUMER_GROUP, DLQ_TOPIC, INBOUND_TOPICS } from '@oms/domain';
+import type { Consumer, KafkaMessage } from 'kafkajs';
 import { messageOf } from '../errors.js';
 import {
   COMPRESSION_TYPES,
-  type CompressionName,
   clusterProducerConfig,
   ensureTopics,
-  type KafkaLike,
   type ProducerLike,
-  type TopicCreationOptions,
 } from '../kafkaPorts.js';
-import { type BackoffOptions, backoffDelay, createSleeper } from '../relay/backoff.js';
+import { backoffDelay, createSleeper } from '../relay/backoff.js';
+import type { InboundConsumer, InboundConsumerDeps } from './consumer.types.js';
+import { deadLetterHeaders, headerText } from './deadLetterHeaders.js';
+import { createDeferrals, type Deferred } from './deferrals.js';
 import { type InboundMessage, type InboundOutcome, processInbound } from './processInbound.js';
 
-export interface ConsumerOptions {
-  /** Consumer group (default `oms-order-intake`). */
-  readonly groupId?: string;
-  /** Topics (default the four inbound topics of spec §3). */
-  readonly topics?: readonly string[];
-  /** A new group starts at the earliest offset (default true: nothing published before the first start is lost). */
-  readonly fromBeginning?: boolean;
-  /** kafkajs consumer settings (defaults: session 30 s, heartbeat 3 s, max wait 500 ms). */
-  readonly sessionTimeout?: number;
-  readonly heartbeatInterval?: number;
-  readonly maxWaitTimeInMs?: number;
-  readonly partitionsConsumedConcurrently?: number;
-  readonly consumerConfig?: Partial<ConsumerConfig>;
-  /** The dead-letter producer: idempotent (default true) and compressed (default gzip). */
-  readonly idempotent?: boolean;
-  readonly compression?: CompressionName;
-  readonly producerConfig?: ProducerConfig;
-  /** Create the dead-letter topic at start-up (default true). Failures are reported, not fatal. */
-  readonly createTopics?: boolean | TopicCreationOptions;
-  readonly dlqTopic?: string;
-  /** Backoff between attempts of a message that failed on infrastructure (default 100 ms doubling up to 10 s). */
-  readonly backoff?: BackoffOptions;
-  /** Attempts of a message failing with `internal` before it is dead-lettered (default 5). */
-  readonly maxInternalAttempts?: number;
-  readonly onOutcome?: (message: InboundMessage, outcome: InboundOutcome) => void;
-  readonly onError?: (error: { readonly code: string; readonly message: string }) => void;
-  readonly now?: () => Date;
-}
-
-/** kafkajs's client, as far as the consumer needs it. */
-export interface ConsumerKafka extends KafkaLike {
-  consumer(config: ConsumerConfig): Consumer;
-}
-
-export interface InboundConsumerDeps {
-  /** The same write path as the HTTP API (`createExecuteOrderRequest`). */
-  readonly execute: ExecuteOrderRequest;
-  readonly kafka: ConsumerKafka;
-  readonly options?: ConsumerOptions;
-}
-
-export interface ConsumerStats {
-  readonly applied: number;
-  readonly replayed: number;
-  readonly deadLettered: number;
-  readonly retried: number;
-}
-
-export interface InboundConsumer {
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  /** Resolves once the consumer has joined its group (after `start()`). */
-  joined(): Promise<void>;
-  stats(): ConsumerStats;
-}
-
-const headerText = (headers: IHeaders | undefined): Record<string, string> => {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) out[name] = first.toString();
-  }
-  return out;
-};
-
-/** The headers of a dead-lettered message: the original ones plus why and where it came from. */
-export const deadLetterHeaders = (
-  message: Pick<InboundMessage, 'topic' | 'partition' | 'offset' | 'headers'>,
-  outcome: { readonly code: string; readonly reason: string },
-  groupId: string,
-  failedAt: Date,
-): Record<string, string> => {
-  const original: Record<string, string> = {};
-  for (const [name, value] of Object.entries(message.headers))
-    if (value !== undefined) original[name] = value;
-  return {
-    ...original,
-    'x-dlq-code': outcome.code,
-    'x-dlq-reason': outcome.reason.slice(0, 2_000),
-    'x-dlq-source-topic': message.topic,
-    'x-dlq-source-partition': String(message.partition),
-    'x-dlq-source-offset': message.offset,
-    'x-dlq-consumer-group': groupId,
-    'x-dlq-failed-at': failedAt.toISOString(),
-  };
-};
+export type {
+  ConsumerKafka,
+  ConsumerOptions,
+  ConsumerStats,
+  InboundConsumer,
+  InboundConsumerDeps,
+} from './consumer.types.js';
+export { deadLetterHeaders } from './deadLetterHeaders.js';
 
 /**
  * The inbound consumer: fulfillment and shipping events run the same domain commands as the HTTP API. A poison
  * message is dead-lettered and committed; an infrastructure failure holds the partition and is retried with
- * backoff (heartbeating meanwhile), so nothing is skipped and nothing stops on a bad message.
+ * backoff (heartbeating meanwhile), so nothing is skipped and nothing stops on a bad message. A message that is not
+ * possible yet is deferred without holding its partition (see `deferrals.ts`); offsets are committed by hand, never
+ * past a deferred message.
  */
 export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
   const { kafka, options = {} } = deps;
@@ -112,7 +36,9 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
     topics = Object.keys(INBOUND_TOPICS),
     fromBeginning = true,
     dlqTopic = DLQ_TOPIC,
-    maxInternalAttempts = 5,
+    internalRetryMs = 15 * 60_000,
+    deferMs = 10 * 60_000,
+    maxDeferred = 10_000,
     now = () => new Date(),
   } = options;
   const idempotent = options.idempotent ?? true;
@@ -125,7 +51,13 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
       ...options.consumerConfig,
       groupId,
     });
-    created.on(created.events.GROUP_JOIN, () => joinedResolve?.());
+    created.on(created.events.GROUP_JOIN, (event) => {
+      // partitions given to another member: their deferred messages are read again by it
+      deferrals.keepOnly(event.payload.memberAssignment);
+      processed.clear();
+      committed.clear();
+      joinedResolve?.();
+    });
     // kafkajs restarts itself after retriable failures; after any other crash a new consumer takes over
     created.on(created.events.CRASH, (event) => {
       report('consumer-crashed', event.payload.error);
@@ -137,13 +69,16 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
     clusterProducerConfig(idempotent, options.producerConfig),
   );
   const sleepers = new Set<ReturnType<typeof createSleeper>>();
-  const counts = { applied: 0, replayed: 0, deadLettered: 0, retried: 0 };
+  const counts = { applied: 0, replayed: 0, deadLettered: 0, retried: 0, deferredTotal: 0 };
+  /** By `topic/partition`: the last offset run to an outcome (or deferred), the last committed, the lag. */
+  const processed = new Map<string, bigint>();
+  const committed = new Map<string, bigint>();
+  const lags = new Map<string, number>();
   let running = false;
   let joinedResolve: (() => void) | undefined;
   let joinedPromise = new Promise<void>((resolve) => {
     joinedResolve = resolve;
   });
-  let consumer = newConsumer();
   const startSleeper = createSleeper();
 
   const report = (code: string, cause: unknown) =>
@@ -168,75 +103,152 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
     });
   };
 
-  /** Runs one message to a final outcome; false when the consumer stopped first (it will be redelivered). */
+  const attemptOnce = async (message: InboundMessage): Promise<InboundOutcome> => {
+    try {
+      return await processInbound({ execute: deps.execute }, message);
+    } catch (cause) {
+      // a throwing adapter is a bug or an outage, not a verdict on the message: retried like `internal`
+      return { kind: 'retry', code: 'internal', reason: messageOf(cause) };
+    }
+  };
+
+  /** Records a final outcome (dead-letters first); throws when the dead-letter topic cannot be written. */
+  const finish = async (
+    message: InboundMessage,
+    raw: KafkaMessage,
+    outcome: Extract<InboundOutcome, { kind: 'applied' | 'dead-letter' }>,
+  ): Promise<void> => {
+    if (outcome.kind === 'dead-letter') await deadLetter(message, raw, outcome);
+    if (outcome.kind === 'dead-letter') counts.deadLettered += 1;
+    else if (outcome.replayed) counts.replayed += 1;
+    else counts.applied += 1;
+    options.onOutcome?.(message, outcome);
+    // what waited for this order may be possible now
+    if (outcome.kind === 'applied') deferrals.orderChanged(outcome.orderId);
+  };
+
+  /** Commits a partition up to what ran, never past its oldest deferred message. */
+  const commit = async (topic: string, partition: number): Promise<void> => {
+    const slot = `${topic}/${partition}`;
+    const last = processed.get(slot);
+    if (last === undefined) return;
+    const lowest = deferrals.lowestOffset(topic, partition);
+    const next = lowest !== undefined && lowest <= last ? lowest : last + 1n;
+    if (committed.get(slot) === next) return;
+    try {
+      await consumer.commitOffsets([{ topic, partition, offset: String(next) }]);
+      committed.set(slot, next);
+    } catch (cause) {
+      report('commit-failed', cause);
+    }
+  };
+
+  /** Drives a deferred message again: done, deferred once more, or dead-lettered once its time is up. */
+  const redrive = async (deferred: Deferred): Promise<void> => {
+    if (!running) return;
+    const { message, raw } = deferred;
+    let outcome = await attemptOnce(message);
+    const waited = now().getTime() - deferred.since;
+    if (outcome.kind === 'defer' || outcome.kind === 'retry') {
+      const limit = outcome.kind === 'defer' ? deferMs : Math.max(deferMs, internalRetryMs);
+      if (waited < limit) {
+        if (outcome.kind === 'retry') {
+          counts.retried += 1;
+          report(outcome.code, outcome.reason);
+        }
+        deferrals.reschedule(deferred);
+        return;
+      }
+      outcome = {
+        kind: 'dead-letter',
+        code: outcome.code,
+        reason: `still not possible after ${Math.round(waited / 1000)} s: ${outcome.reason}`,
+      };
+    }
+    try {
+      await finish(message, raw, outcome);
+      deferrals.settled(deferred);
+      await commit(message.topic, message.partition);
+    } catch (cause) {
+      counts.retried += 1;
+      report('dead-letter-failed', cause);
+      deferrals.reschedule(deferred);
+    }
+  };
+
+  const deferrals = createDeferrals({
+    backoff: options.deferBackoff ?? { initialMs: 500, maxMs: 30_000 },
+    now: () => now().getTime(),
+    redrive,
+  });
+
+  /**
+   * Runs one message to an outcome, or defers it; false when the consumer stopped first (it will be redelivered).
+   * Infrastructure failures hold the partition (every message behind would fail too), `internal` ones for at most
+   * `internalRetryMs`.
+   */
   const settle = async (
     message: InboundMessage,
     raw: KafkaMessage,
     alive: () => boolean,
     heartbeat: () => Promise<void>,
   ): Promise<boolean> => {
-    let attempt = 0;
-    let internalFailures = 0;
     const sleeper = createSleeper();
     sleepers.add(sleeper);
+    let firstInternal: number | undefined;
     try {
-      return await attemptUntilSettled();
-    } finally {
-      sleepers.delete(sleeper);
-    }
-    async function attemptUntilSettled(): Promise<boolean> {
-      while (alive()) {
-        let outcome: InboundOutcome;
-        try {
-          outcome = await processInbound({ execute: deps.execute }, message);
-        } catch (cause) {
-          // a throwing adapter is a bug or an outage, not a verdict on the message: retried, then dead-lettered
-          outcome = { kind: 'retry', code: 'internal', reason: messageOf(cause) };
-        }
+      for (let attempt = 0; alive(); attempt += 1) {
+        let outcome = await attemptOnce(message);
         if (outcome.kind === 'retry' && outcome.code === 'internal') {
-          internalFailures += 1;
-          if (internalFailures >= maxInternalAttempts)
-            outcome = { kind: 'dead-letter', code: outcome.code, reason: outcome.reason };
+          firstInternal ??= now().getTime();
+          const failingFor = now().getTime() - firstInternal;
+          if (failingFor >= internalRetryMs)
+            outcome = {
+              kind: 'dead-letter',
+              code: outcome.code,
+              reason: `${outcome.reason} (still failing after ${attempt + 1} attempts over ${Math.round(failingFor / 1000)} s)`,
+            };
         }
-        try {
-          if (outcome.kind === 'dead-letter') await deadLetter(message, raw, outcome);
-          if (outcome.kind !== 'retry') {
-            if (outcome.kind === 'dead-letter') counts.deadLettered += 1;
-            else if (outcome.replayed) counts.replayed += 1;
-            else counts.applied += 1;
-            options.onOutcome?.(message, outcome);
+        if (outcome.kind === 'defer' && deferrals.size < maxDeferred) {
+          deferrals.add(message, raw, outcome.orderId);
+          counts.deferredTotal += 1;
+          options.onOutcome?.(message, outcome);
+          return true;
+        }
+        if (outcome.kind === 'applied' || outcome.kind === 'dead-letter') {
+          try {
+            await finish(message, raw, outcome);
             return true;
+          } catch (cause) {
+            counts.retried += 1;
+            report('dead-letter-failed', cause);
           }
+        } else {
           counts.retried += 1;
           report(outcome.code, outcome.reason);
-        } catch (cause) {
-          counts.retried += 1;
-          report('dead-letter-failed', cause);
         }
         await sleeper.sleep(backoffDelay(attempt, options.backoff));
-        attempt += 1;
         await heartbeat().catch((cause: unknown) => report('heartbeat-failed', cause));
       }
       return false;
+    } finally {
+      sleepers.delete(sleeper);
     }
   };
+
+  let consumer = newConsumer();
 
   const runOnce = async (): Promise<void> => {
     await producer.connect();
     await consumer.connect();
     await consumer.subscribe({ topics: [...topics], fromBeginning });
     await consumer.run({
+      autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-      eachBatch: async ({
-        batch,
-        resolveOffset,
-        heartbeat,
-        commitOffsetsIfNecessary,
-        isRunning,
-        isStale,
-      }) => {
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         const alive = () => running && isRunning() && !isStale();
+        const slot = `${batch.topic}/${batch.partition}`;
         for (const raw of batch.messages) {
           if (!alive()) break;
           const message: InboundMessage = {
@@ -249,9 +261,14 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
           };
           if (!(await settle(message, raw, alive, heartbeat))) break;
           resolveOffset(raw.offset);
+          processed.set(slot, BigInt(raw.offset));
+          lags.set(
+            slot,
+            Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(raw.offset) - 1n)),
+          );
           await heartbeat();
         }
-        await commitOffsetsIfNecessary();
+        await commit(batch.topic, batch.partition);
       },
     });
   };
@@ -291,6 +308,8 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
     async stop() {
       running = false;
       startSleeper.wake();
+      // deferred messages are not committed: the next start reads them again
+      deferrals.clear();
       for (const sleeper of sleepers) sleeper.wake();
       await consumer.disconnect().catch((cause: unknown) => report('disconnect-failed', cause));
       await producer.disconnect().catch((cause: unknown) => report('disconnect-failed', cause));
@@ -299,6 +318,10 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
       });
     },
     joined: () => joinedPromise,
-    stats: () => ({ ...counts }),
+    stats: () => ({
+      ...counts,
+      deferred: deferrals.size,
+      lag: [...lags.values()].reduce((sum, lag) => sum + lag, 0),
+    }),
   };
 };

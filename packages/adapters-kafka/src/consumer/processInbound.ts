@@ -26,15 +26,17 @@ export type InboundOutcome =
       readonly idempotencyKey: string;
     }
   /**
-   * A poison message: it goes to the dead-letter topic. `mayApplyLater`: the domain says it may apply once the order
-   * moves on (`classifyFailure` is not-yet: an unknown order, a transition not possible yet), so it could be deferred.
+   * Not possible yet (`classifyFailure` is not-yet: delivered before shipped, an order not created yet): tried again
+   * later, dead-lettered if it never becomes possible.
    */
   | {
-      readonly kind: 'dead-letter';
+      readonly kind: 'defer';
       readonly code: string;
       readonly reason: string;
-      readonly mayApplyLater?: boolean;
+      readonly orderId: string;
     }
+  /** A poison message: it can never succeed, so it goes to the dead-letter topic. */
+  | { readonly kind: 'dead-letter'; readonly code: string; readonly reason: string }
   /** Infrastructure trouble (the store is down, a race): the same message is tried again later. */
   | { readonly kind: 'retry'; readonly code: string; readonly reason: string };
 
@@ -116,11 +118,17 @@ export const processInbound = async (
     const error = answer.error;
     const failure = classifyFailure(error);
     if (failure === 'transient') return { kind: 'retry', code: error.code, reason: error.message };
+    if (failure === 'not-yet')
+      return {
+        kind: 'defer',
+        code: error.code,
+        reason: error.message,
+        orderId: request.orderId ?? '',
+      };
     return {
       kind: 'dead-letter',
       code: error.code,
       reason: error.message,
-      ...(failure === 'not-yet' ? { mayApplyLater: true } : {}),
     };
   }
   const outcome = answer.value;

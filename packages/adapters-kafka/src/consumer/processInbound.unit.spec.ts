@@ -137,9 +137,8 @@ describe('processInbound', () => {
     expect(delivered).toMatchObject({ kind: 'applied', replayed: false, orderId });
   });
 
-  it('dead-letters bad JSON, a schema mismatch, an unknown order and a refused transition', async () => {
-    const { deps, confirmedOrder } = setup();
-    const orderId = await confirmedOrder();
+  it('dead-letters bad JSON and a schema mismatch', async () => {
+    const { deps } = setup();
     expect(
       await processInbound(deps, message('oms.shipping.delivered', '{not json')),
     ).toMatchObject({
@@ -149,25 +148,47 @@ describe('processInbound', () => {
     expect(
       await processInbound(deps, message('oms.shipping.delivered', { orderId: 'nope' })),
     ).toMatchObject({ kind: 'dead-letter', code: 'validation-failed' });
+  });
+
+  it('defers what may become possible (an unknown order, delivered before shipped) without recording a refusal', async () => {
+    const { deps, confirmedOrder } = setup();
+    const orderId = await confirmedOrder();
+    const unknown = '01970000-0000-7000-8000-000000000000';
     expect(
       await processInbound(
         deps,
         message('oms.shipping.delivered', {
-          orderId: '01970000-0000-7000-8000-000000000000',
+          orderId: unknown,
           deliveredAt: '2026-01-16T10:00:00Z',
         }),
       ),
-    ).toMatchObject({ kind: 'dead-letter', code: 'order-not-found', mayApplyLater: true });
+    ).toMatchObject({ kind: 'defer', code: 'order-not-found', orderId: unknown });
+    const delivered = message('oms.shipping.delivered', {
+      orderId,
+      deliveredAt: '2026-01-16T10:00:00Z',
+    });
+    expect(await processInbound(deps, delivered)).toMatchObject({
+      kind: 'defer',
+      code: 'invalid-state-transition',
+      orderId,
+    });
+    // once shipped, the same message (same idempotency key) is applied: the refusal was not recorded
+    const shipped = message('oms.fulfillment.shipped', {
+      orderId,
+      shippedAt: '2026-01-16T09:00:00Z',
+    });
+    expect(await processInbound(deps, shipped)).toMatchObject({ kind: 'applied' });
+    expect(await processInbound(deps, delivered)).toMatchObject({
+      kind: 'applied',
+      replayed: false,
+    });
+    // delivered again: DELIVERED can never be delivered, so that one is final
     expect(
       await processInbound(
         deps,
-        message('oms.shipping.delivered', { orderId, deliveredAt: '2026-01-16T10:00:00Z' }),
+        message('oms.shipping.delivered', { orderId, deliveredAt: '2026-01-18T10:00:00Z' }),
       ),
-    ).toMatchObject({
-      kind: 'dead-letter',
-      code: 'invalid-state-transition',
-      mayApplyLater: true,
-    });
+    ).toMatchObject({ kind: 'dead-letter', code: 'invalid-state-transition' });
   });
 
   it('asks for a retry, not a dead letter, when the store is unreachable', async () => {

@@ -75,6 +75,10 @@ describe('inbound consumer against a real Kafka-protocol broker', () => {
         maxWaitTimeInMs: 100,
         ...mockSettings(kafka),
         backoff: { initialMs: 50, maxMs: 200 },
+        // short windows for the tests (defaults: 15 min for `internal`, 10 min for deferrals)
+        internalRetryMs: 6_000,
+        deferMs: 4_000,
+        deferBackoff: { initialMs: 200, maxMs: 1_000 },
       },
     });
     await consumer.start();
@@ -278,7 +282,34 @@ describe('inbound consumer against a real Kafka-protocol broker', () => {
     expect(consumer.stats().applied).toBe(before.applied + 1);
     expect(dlq.messages.slice(dlqBefore).filter((m) => m.key === orderId)).toEqual([]);
   });
-  it('dead-letters a message that keeps failing with an unexpected error, after a few attempts', async () => {
+  it('keeps retrying a valid message through a burst of unexpected errors, then applies it: no dead letter', async () => {
+    const orderId = await createAndConfirm(handle());
+    const before = consumer.stats();
+    storeBroken = true;
+    try {
+      await producer.send({
+        topic: 'oms.fulfillment.shipped',
+        messages: [
+          { key: orderId, value: JSON.stringify({ orderId, shippedAt: '2026-01-16T10:00:00Z' }) },
+        ],
+      });
+      // longer than the ~1.5 s after which such a message used to be dead-lettered
+      await vi.waitFor(
+        () => expect(consumer.stats().retried).toBeGreaterThanOrEqual(before.retried + 5),
+        { timeout: 20_000 },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+    } finally {
+      storeBroken = false;
+    }
+    await vi.waitFor(async () => expect((await eventsOf(orderId)).at(-1)).toBe('order.shipped'), {
+      timeout: 20_000,
+    });
+    expect(dlq.messages.filter((message) => message.key === orderId)).toEqual([]);
+    expect(consumer.stats().deadLettered).toBe(before.deadLettered);
+  });
+
+  it('dead-letters a message that keeps failing with an unexpected error once its retry window is over', async () => {
     const orderId = await createAndConfirm(handle());
     storeBroken = true;
     try {
@@ -300,6 +331,9 @@ describe('inbound consumer against a real Kafka-protocol broker', () => {
         'x-dlq-code': 'internal',
         'x-dlq-source-topic': 'oms.fulfillment.shipped',
       });
+      expect(dead?.headers['x-dlq-reason']).toMatch(
+        /still failing after \d+ attempts over [4-9] s/,
+      );
     } finally {
       storeBroken = false;
     }

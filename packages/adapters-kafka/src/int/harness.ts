@@ -86,3 +86,14 @@ export const MOCK_RELAY_OPTIONS = { idempotent: false, createTopics: false } as 
 /** The mock's settings on kcat's mock cluster; the real-cluster defaults when KAFKA_BROKERS names a cluster. */
 export const mockSettings = (kafka: { readonly mock: boolean }) =>
   kafka.mock ? MOCK_RELAY_OPTIONS : ({} as Partial<typeof MOCK_RELAY_OPTIONS>);
+
+/** The last position `readAll` shows (gap-free: every event at or before it is committed). */
+export const headOf = async (eventStore: EventStore): Promise<number> => {
+  let head = 0;
+  for (;;) {
+    const page = (await eventStore.readAll(head, 1_000))._unsafeUnwrap();
+    const last = page.at(-1);
+    if (!last) return head;
+    head = last.globalPosition;
+  }
+};

@@ -6,12 +6,7 @@ import {
   createTestDatabase,
   type TestDatabase,
 } from '@oms/adapters-pg';
-import {
-  type EventStore,
-  envelopeSchema,
-  PUBLISHED_PAYLOAD_SCHEMAS,
-  type PublishedEventType,
-} from '@oms/domain';
+import { envelopeSchema, PUBLISHED_PAYLOAD_SCHEMAS, type PublishedEventType } from '@oms/domain';
 import type { ProducerBatch } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { PublishedHeadersSchema } from '../asyncapi/headers.js';
@@ -28,23 +23,14 @@ import {
   commandHandler,
   concurrently,
   createAndConfirm,
+  headOf,
   mockSettings,
   PUBLISHED,
   testKafka,
 } from './harness.js';
+import { expectStreamOrderPerKey } from './streamOrder.js';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-
-/** The last position `readAll` shows (gap-free: every event at or before it is committed). */
-const headOf = async (eventStore: EventStore): Promise<number> => {
-  let head = 0;
-  for (;;) {
-    const page = (await eventStore.readAll(head, 1_000))._unsafeUnwrap();
-    const last = page.at(-1);
-    if (!last) return head;
-    head = last.globalPosition;
-  }
-};
 
 /** Every message of `orderIds` (create + confirm: created, confirmed, status_changed) once at least; counts. */
 const tally = (messages: readonly CollectedMessage[], orderIds: readonly string[]) => {
@@ -59,32 +45,6 @@ const tally = (messages: readonly CollectedMessage[], orderIds: readonly string[
     duplicates: [...ids.values()].reduce((sum, count) => sum + Math.max(0, count - 1), 0),
     ids,
   };
-};
-
-/**
- * In each partition, every key's stream versions rise (stream order per key); with `repeats`, a re-published
- * batch may repeat versions but never go back before them.
- */
-const expectStreamOrderPerKey = (messages: readonly CollectedMessage[], repeats = false) => {
-  const last = new Map<string, number>();
-  const sorted = [...messages].sort((a, b) =>
-    a.topic === b.topic
-      ? a.partition === b.partition
-        ? Number(BigInt(a.offset) - BigInt(b.offset))
-        : a.partition - b.partition
-      : a.topic < b.topic
-        ? -1
-        : 1,
-  );
-  for (const message of sorted) {
-    const slot = `${message.topic}/${message.key}`;
-    const version = Number(message.headers['oms-stream-version']);
-    const previous = last.get(slot) ?? 0;
-    if (repeats)
-      expect(version, `${slot}: ${previous} then ${version}`).toBeGreaterThanOrEqual(previous);
-    else expect(version, `${slot}: ${previous} then ${version}`).toBeGreaterThan(previous);
-    last.set(slot, version);
-  }
 };
 
 describe('relay against a real Kafka-protocol broker', () => {

@@ -343,7 +343,13 @@ describe('relay', () => {
           },
         };
       },
-      options: { pollIntervalMs: 5, leaseRetryMs: 5, onError: (error) => errors.push(error) },
+      // retaking a lease it lost, it waits (briefly here) for a batch it might have left in flight
+      options: {
+        pollIntervalMs: 5,
+        leaseRetryMs: 5,
+        takeoverDelayMs: 20,
+        onError: (error) => errors.push(error),
+      },
     });
     await relay.start();
     await vi.waitFor(() => expect(relay.lag().publishedEvents).toBe(2));

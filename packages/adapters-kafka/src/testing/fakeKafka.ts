@@ -1,3 +1,4 @@
+import { DLQ_TOPIC, PUBLISHED_TOPICS } from '@oms/domain';
 import type { ITopicConfig, ProducerBatch, ProducerConfig, ProducerRecord } from 'kafkajs';
 import type { AdminLike, KafkaLike, ProducerLike } from '../kafkaPorts.js';
 
@@ -19,6 +20,8 @@ export interface FakeKafka extends KafkaLike {
   failNext(count: number, error?: Error): void;
   /** Makes `createTopics` fail (e.g. no permission). */
   failTopicCreation(error: Error): void;
+  /** Topics the cluster has (every published topic and the DLQ unless removed). */
+  readonly topics: Set<string>;
 }
 
 const text = (value: unknown): string | null =>
@@ -38,6 +41,7 @@ export const createFakeKafka = (): FakeKafka => {
   let failures = 0;
   let failure = new Error('KafkaJSConnectionError: connect ECONNREFUSED');
   let topicFailure: Error | undefined;
+  const topics = new Set<string>([...Object.values(PUBLISHED_TOPICS), DLQ_TOPIC]);
   const accept = (topic: string, messages: ProducerRecord['messages']) => {
     for (const message of messages)
       sent.push({
@@ -79,6 +83,8 @@ export const createFakeKafka = (): FakeKafka => {
       createdTopics.push(options.topics);
       return true;
     },
+    listTopics: async () => [...topics],
+    fetchTopicMetadata: async () => ({ topics: [] }),
   });
   return {
     producerConfigs,
@@ -86,6 +92,7 @@ export const createFakeKafka = (): FakeKafka => {
     records,
     createdTopics,
     sent,
+    topics,
     producer(config) {
       producerConfigs.push(config ?? {});
       return producer();

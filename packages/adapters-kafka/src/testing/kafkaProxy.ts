@@ -1,4 +1,12 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import {
+  frames,
+  metadataRequestTopics,
+  produceRecordSets,
+  refuseProduce,
+  rewriteFindCoordinator,
+  rewriteMetadata,
+} from './kafkaProtocol.js';
 
 export interface KafkaProxy {
   /** The proxy's addresses, one per upstream broker: give these to the client. */
@@ -7,6 +15,12 @@ export interface KafkaProxy {
   cut(): Promise<void>;
   restore(): Promise<void>;
   readonly isCut: boolean;
+  /** Holds every Produce request this long before passing it on (0: no delay); a closed connection drops them. */
+  holdProduce(ms: number): void;
+  /** Produce requests held right now. */
+  readonly heldProduces: number;
+  /** Produce requests answered MESSAGE_TOO_LARGE so far (see `maxRecordSetBytes`). */
+  readonly refusedProduces: number;
   close(): Promise<void>;
 }
 
@@ -15,9 +29,19 @@ export interface KafkaProxyOptions {
   readonly upstreams: readonly string[];
   /** The host the proxy listens on and advertises (default 127.0.0.1). */
   readonly host?: string;
+  /**
+   * A broker's `message.max.bytes`: a Produce request with a partition's record set above it is answered
+   * MESSAGE_TOO_LARGE (every partition of the request: stricter than a broker, which appends the others).
+   */
+  readonly maxRecordSetBytes?: number;
+  /** Topics the "broker" does not have and will not create (auto-creation off). */
+  readonly hiddenTopics?: readonly string[];
 }
 
+const API_PRODUCE = 0;
 const API_METADATA = 3;
+const MIN_PRODUCE_VERSION = 3;
+const MAX_PRODUCE_VERSION = 7;
 const API_FIND_COORDINATOR = 10;
 /** Metadata is flexible (compact encoding) from v9 and FindCoordinator from v3; kafkajs 2.2.4 uses neither. */
 const MAX_METADATA_VERSION = 8;
@@ -44,6 +68,10 @@ export const startKafkaProxy = async (options: KafkaProxyOptions): Promise<Kafka
   const upstreams = options.upstreams.map(parseAddress);
   const sockets = new Set<Socket>();
   let cut = false;
+  let holdMs = 0;
+  let held = 0;
+  let refused = 0;
+  const hidden = new Set(options.hiddenTopics ?? []);
   const servers: Server[] = upstreams.map((upstream) =>
     createServer((client) => pipe(client, upstream)),
   );
@@ -65,10 +93,15 @@ export const startKafkaProxy = async (options: KafkaProxyOptions): Promise<Kafka
     return index >= 0 ? ports[index] : undefined;
   };
 
-  const rewrite = (apiKey: number, version: number, frame: Buffer): Buffer => {
+  const rewrite = (
+    apiKey: number,
+    version: number,
+    frame: Buffer,
+    topics: readonly string[],
+  ): Buffer => {
     try {
       if (apiKey === API_METADATA && version <= MAX_METADATA_VERSION)
-        return rewriteMetadata(frame, version, host, proxyPortOf);
+        return rewriteMetadata(frame, version, host, proxyPortOf, hidden, topics);
       if (apiKey === API_FIND_COORDINATOR && version <= MAX_FIND_COORDINATOR_VERSION)
         return rewriteFindCoordinator(frame, version, host, proxyPortOf);
     } catch {
@@ -85,7 +118,7 @@ export const startKafkaProxy = async (options: KafkaProxyOptions): Promise<Kafka
     const server = connect(upstream.port, upstream.host);
     sockets.add(client);
     sockets.add(server);
-    const requests = new Map<number, { apiKey: number; version: number }>();
+    const requests = new Map<number, { apiKey: number; version: number; topics: string[] }>();
     const closeBoth = () => {
       client.destroy();
       server.destroy();
@@ -96,19 +129,48 @@ export const startKafkaProxy = async (options: KafkaProxyOptions): Promise<Kafka
     server.on('error', closeBoth).on('close', closeBoth);
     client.pause();
     server.once('connect', () => client.resume());
+    // requests pass on in order: a held Produce holds what the client sent after it too
+    let queue: Promise<void> = Promise.resolve();
     frames(client, (frame) => {
-      if (frame.length >= 12)
-        requests.set(frame.readInt32BE(8), {
-          apiKey: frame.readInt16BE(4),
-          version: frame.readInt16BE(6),
-        });
-      server.write(frame);
+      if (frame.length < 12) {
+        server.write(frame);
+        return;
+      }
+      const apiKey = frame.readInt16BE(4);
+      const version = frame.readInt16BE(6);
+      const correlationId = frame.readInt32BE(8);
+      const isProduce =
+        apiKey === API_PRODUCE && version >= MIN_PRODUCE_VERSION && version <= MAX_PRODUCE_VERSION;
+      const topics = apiKey === API_METADATA ? safely(() => metadataRequestTopics(frame), []) : [];
+      requests.set(correlationId, { apiKey, version, topics });
+      const delay = isProduce ? holdMs : 0;
+      queue = queue.then(async () => {
+        if (delay > 0) {
+          held += 1;
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          held -= 1;
+        }
+        if (server.destroyed || client.destroyed) return;
+        const limit = options.maxRecordSetBytes;
+        if (isProduce && limit !== undefined) {
+          const sets = safely(() => produceRecordSets(frame), []);
+          if (sets.some((set) => set.bytes > limit)) {
+            refused += 1;
+            requests.delete(correlationId);
+            client.write(refuseProduce(correlationId, version, sets));
+            return;
+          }
+        }
+        server.write(frame);
+      });
     });
     frames(server, (frame) => {
       const correlationId = frame.length >= 8 ? frame.readInt32BE(4) : -1;
       const request = requests.get(correlationId);
       requests.delete(correlationId);
-      client.write(request ? rewrite(request.apiKey, request.version, frame) : frame);
+      client.write(
+        request ? rewrite(request.apiKey, request.version, frame, request.topics) : frame,
+      );
     });
   }
 
@@ -116,6 +178,15 @@ export const startKafkaProxy = async (options: KafkaProxyOptions): Promise<Kafka
     brokers: ports.map((port) => `${host}:${port}`),
     get isCut() {
       return cut;
+    },
+    holdProduce(ms) {
+      holdMs = Math.max(0, ms);
+    },
+    get heldProduces() {
+      return held;
+    },
+    get refusedProduces() {
+      return refused;
     },
     async cut() {
       cut = true;
@@ -141,113 +212,10 @@ export const startKafkaProxy = async (options: KafkaProxyOptions): Promise<Kafka
   return proxy;
 };
 
-/** Calls `onFrame` with every complete size-prefixed Kafka frame (size included) read from the socket. */
-const frames = (socket: Socket, onFrame: (frame: Buffer) => void): void => {
-  let buffered: Buffer = Buffer.alloc(0);
-  socket.on('data', (chunk: Buffer) => {
-    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-    while (buffered.length >= 4) {
-      const size = buffered.readInt32BE(0);
-      if (buffered.length < 4 + size) break;
-      onFrame(buffered.subarray(0, 4 + size));
-      buffered = buffered.subarray(4 + size);
-    }
-  });
-};
-
-type PortOf = (host: string, port: number) => number | undefined;
-
-class Reader {
-  offset: number;
-  constructor(
-    readonly buffer: Buffer,
-    offset: number,
-  ) {
-    this.offset = offset;
+const safely = <T>(work: () => T, fallback: T): T => {
+  try {
+    return work();
+  } catch {
+    return fallback;
   }
-  int16(): number {
-    const value = this.buffer.readInt16BE(this.offset);
-    this.offset += 2;
-    return value;
-  }
-  int32(): number {
-    const value = this.buffer.readInt32BE(this.offset);
-    this.offset += 4;
-    return value;
-  }
-  string(): string | null {
-    const length = this.int16();
-    if (length < 0) return null;
-    const value = this.buffer.toString('utf8', this.offset, this.offset + length);
-    this.offset += length;
-    return value;
-  }
-}
-
-const int16 = (value: number) => {
-  const buffer = Buffer.alloc(2);
-  buffer.writeInt16BE(value);
-  return buffer;
-};
-const int32 = (value: number) => {
-  const buffer = Buffer.alloc(4);
-  buffer.writeInt32BE(value);
-  return buffer;
-};
-const string = (value: string | null) => {
-  if (value === null) return int16(-1);
-  const bytes = Buffer.from(value, 'utf8');
-  return Buffer.concat([int16(bytes.length), bytes]);
-};
-const framed = (body: Buffer[]): Buffer => {
-  const payload = Buffer.concat(body);
-  return Buffer.concat([int32(payload.length), payload]);
-};
-
-const rewriteMetadata = (frame: Buffer, version: number, host: string, portOf: PortOf): Buffer => {
-  const reader = new Reader(frame, 8);
-  const out: Buffer[] = [frame.subarray(4, 8)];
-  if (version >= 3) out.push(int32(reader.int32()));
-  const count = reader.int32();
-  out.push(int32(count));
-  const nodeIds: number[] = [];
-  for (let index = 0; index < count; index += 1) {
-    const nodeId = reader.int32();
-    const brokerHost = reader.string() ?? '';
-    const brokerPort = reader.int32();
-    nodeIds.push(nodeId);
-    const proxied = portOf(brokerHost, brokerPort);
-    out.push(int32(nodeId), string(proxied === undefined ? brokerHost : host));
-    out.push(int32(proxied ?? brokerPort));
-    if (version >= 1) out.push(string(reader.string()));
-  }
-  if (version >= 2) out.push(string(reader.string()));
-  if (version >= 1) {
-    const controllerId = reader.int32();
-    const first = nodeIds[0];
-    out.push(int32(nodeIds.includes(controllerId) || first === undefined ? controllerId : first));
-  }
-  out.push(frame.subarray(reader.offset));
-  return framed(out);
-};
-
-const rewriteFindCoordinator = (
-  frame: Buffer,
-  version: number,
-  host: string,
-  portOf: PortOf,
-): Buffer => {
-  const reader = new Reader(frame, 8);
-  const out: Buffer[] = [frame.subarray(4, 8)];
-  if (version >= 1) out.push(int32(reader.int32()));
-  out.push(int16(reader.int16()));
-  if (version >= 1) out.push(string(reader.string()));
-  const nodeId = reader.int32();
-  const brokerHost = reader.string() ?? '';
-  const brokerPort = reader.int32();
-  const proxied = portOf(brokerHost, brokerPort);
-  out.push(int32(nodeId), string(proxied === undefined ? brokerHost : host));
-  out.push(int32(proxied ?? brokerPort));
-  out.push(frame.subarray(reader.offset));
-  return framed(out);
 };

@@ -4,6 +4,7 @@ import { createPool } from '../pool.js';
 import { createTestDatabase, type TestDatabase } from '../testing/createTestDatabase.js';
 import { acquireLease } from './acquireLease.js';
 import { createPgCheckpointStore } from './checkpointStore.js';
+import { createPgParkedEventStore } from './parkedEventStore.js';
 
 let db: TestDatabase;
 
@@ -22,6 +23,74 @@ describe('checkpoints and leases', () => {
     await checkpoints.save('relay', 123_456_789_999);
     expect(await checkpoints.load('relay')).toBe(123_456_789_999);
     expect(await checkpoints.load('other')).toBe(0);
+  });
+
+  it('moves a checkpoint only forward: an older position is refused in SQL', async () => {
+    const checkpoints = createPgCheckpointStore(db.pool);
+    await checkpoints.save('forward', 500);
+    await expect(checkpoints.save('forward', 400)).rejects.toMatchObject({
+      code: 'checkpoint-behind',
+    });
+    await checkpoints.save('forward', 500);
+    expect(await checkpoints.load('forward')).toBe(500);
+  });
+
+  it('fences a relay that lost its lease: its saves are refused once another relay took over', async () => {
+    const checkpoints = createPgCheckpointStore(db.pool);
+    const stale = await checkpoints.fence('fenced');
+    expect(stale).toEqual({ epoch: 1, position: 0, clean: true });
+    await checkpoints.save('fenced', 100, stale.epoch);
+    // the first holder never released its epoch: the next one knows a batch of it may still land
+    const current = await checkpoints.fence('fenced');
+    expect(current).toEqual({ epoch: 2, position: 100, clean: false });
+    await checkpoints.save('fenced', 300, current.epoch);
+    // the old relay's batch lands late: neither an older nor a newer checkpoint of its epoch is saved
+    await expect(checkpoints.save('fenced', 200, stale.epoch)).rejects.toMatchObject({
+      code: 'checkpoint-fenced',
+    });
+    await expect(checkpoints.save('fenced', 400, stale.epoch)).rejects.toMatchObject({
+      code: 'checkpoint-fenced',
+    });
+    await expect(checkpoints.check('fenced', stale.epoch)).rejects.toMatchObject({
+      code: 'checkpoint-fenced',
+    });
+    expect(await checkpoints.check('fenced', current.epoch)).toBe(300);
+    await expect(checkpoints.save('fenced', 250, current.epoch)).rejects.toMatchObject({
+      code: 'checkpoint-behind',
+    });
+    expect(await checkpoints.load('fenced')).toBe(300);
+    await checkpoints.release('fenced', stale.epoch);
+    await checkpoints.release('fenced', current.epoch);
+    expect(await checkpoints.fence('fenced')).toEqual({ epoch: 3, position: 300, clean: true });
+  });
+
+  it('keeps parked outbound events until an operator retries or skips them', async () => {
+    const parked = createPgParkedEventStore(db.pool);
+    const event = {
+      globalPosition: 7_000,
+      streamId: 'order-1',
+      streamVersion: 2,
+      eventId: '01970000-0000-7000-8000-000000000001',
+      eventType: 'order.confirmed',
+      reason: 'message of 2000000 bytes exceeds 1048588',
+    };
+    const first = await parked.park('relay-p', event);
+    expect(first).toMatchObject({ ...event, status: 'parked', relay: 'relay-p' });
+    expect(await parked.park('relay-p', { ...event, reason: 'again' })).toMatchObject({
+      id: first.id,
+      reason: 'again',
+    });
+    expect((await parked.open('relay-p')).map((p) => p.id)).toEqual([first.id]);
+    expect(await parked.open('other-relay')).toEqual([]);
+    expect(await parked.request('999999', 'retry')).toBeUndefined();
+    expect(await parked.request('not-a-number', 'retry')).toBeUndefined();
+    expect(await parked.request(first.id, 'skip')).toMatchObject({ status: 'skip-requested' });
+    await parked.settle(first.id, 'skipped');
+    expect(await parked.open('relay-p')).toEqual([]);
+    expect(await parked.request(first.id, 'retry')).toBeUndefined();
+    const [listed] = await parked.list('relay-p', { all: true });
+    expect(listed).toMatchObject({ id: first.id, status: 'skipped' });
+    expect(listed?.resolvedAt).toEqual(expect.any(String));
   });
 
   it('grants a lease to one process at a time and again after release', async () => {

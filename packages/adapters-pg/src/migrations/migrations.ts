@@ -99,6 +99,52 @@ CREATE TABLE oms_checkpoints (
   },
   {
     version: 7,
+    name: 'relay fencing and parked outbound events',
+    sql: `
+ALTER TABLE oms_checkpoints
+  ADD COLUMN lease_epoch bigint NOT NULL DEFAULT 0,
+  ADD COLUMN lease_released boolean NOT NULL DEFAULT true;
+CREATE TABLE oms_outbound_parked (
+  id bigserial PRIMARY KEY,
+  relay text NOT NULL,
+  global_position bigint NOT NULL,
+  stream_id text NOT NULL,
+  stream_version integer NOT NULL,
+  event_id text NOT NULL,
+  event_type text NOT NULL,
+  reason text NOT NULL,
+  status text NOT NULL DEFAULT 'parked'
+    CHECK (status IN ('parked', 'retry-requested', 'skip-requested', 'published', 'skipped')),
+  parked_at timestamptz NOT NULL DEFAULT now(),
+  resolved_at timestamptz,
+  CONSTRAINT oms_outbound_parked_event_key UNIQUE (relay, global_position)
+);
+CREATE INDEX oms_outbound_parked_open_idx ON oms_outbound_parked (relay)
+  WHERE status IN ('parked', 'retry-requested', 'skip-requested');`,
+  },
+  {
+    version: 8,
+    name: 'shopify webhook deliveries',
+    sql: `
+CREATE TABLE oms_shopify_deliveries (
+  id bigserial PRIMARY KEY,
+  webhook_id text,
+  event_id text,
+  topic text NOT NULL,
+  shopify_order_id text,
+  outcome text NOT NULL CHECK (outcome IN ('processed', 'parked')),
+  reason text,
+  payload bytea,
+  received_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX oms_shopify_deliveries_webhook_idx ON oms_shopify_deliveries (webhook_id)
+  WHERE webhook_id IS NOT NULL;
+CREATE INDEX oms_shopify_deliveries_event_idx ON oms_shopify_deliveries (event_id) WHERE event_id IS NOT NULL;
+CREATE INDEX oms_shopify_deliveries_parked_idx ON oms_shopify_deliveries (shopify_order_id)
+  WHERE outcome = 'parked';`,
+  },
+  {
+    version: 9,
     name: 'idempotency records keyed by source, holding the domain outcome',
     // Keys become (source, key); a record holds the outcome (order id + version, or the domain refusal) instead
     // of a rendered HTTP response, and is kept from its claim, so that its completion is a small HOT update. The

@@ -1,5 +1,4 @@
 import { COMMAND_ACTIONS } from '../order/order.decide.js';
-import { TERMINAL_STATUSES } from '../order/order.status.js';
 import type { ApplicationError } from './errors.js';
 
 /**
@@ -12,10 +11,20 @@ import type { ApplicationError } from './errors.js';
  * - `transient`: the machinery failed or lost a race (store down, unexpected error, version conflict, the key busy).
  *   Not recorded; the same request may simply be retried.
  *
- * A `not-yet` transition is judged from the status alone: `confirm` on a CONFIRMED order is classed `not-yet` too,
- * though it will never apply; a consumer's bounded deferral ends it.
+ * A `not-yet` transition is exactly one of `NOT_YET` below: every other refused transition is final.
  */
 export type FailureClass = 'final' | 'not-yet' | 'transient';
+
+/**
+ * The statuses from which a command, refused now, can still become allowed as the order moves on (spec §2): a
+ * delivery before the shipment (Kafka does not order across topics), a shipment or an unfulfillable notice before
+ * the confirmation. From anywhere else (a terminal status, or past the point) it never applies.
+ */
+const NOT_YET: Readonly<Record<string, readonly string[]>> = {
+  [COMMAND_ACTIONS.DeliverOrder]: ['DRAFT', 'CONFIRMED', 'PARTIALLY_SHIPPED'],
+  [COMMAND_ACTIONS.ShipOrder]: ['DRAFT'],
+  [COMMAND_ACTIONS.MarkUnfulfillable]: ['DRAFT'],
+};
 
 export const classifyFailure = (error: ApplicationError): FailureClass => {
   switch (error.code) {
@@ -29,8 +38,7 @@ export const classifyFailure = (error: ApplicationError): FailureClass => {
     case 'order-not-found':
       return 'not-yet';
     case 'invalid-state-transition':
-      if (error.action === COMMAND_ACTIONS.CreateOrder) return 'final';
-      return error.status !== 'NONE' && TERMINAL_STATUSES.has(error.status) ? 'final' : 'not-yet';
+      return NOT_YET[error.action]?.includes(error.status) ? 'not-yet' : 'final';
     case 'validation-failed':
     case 'order-not-editable':
     case 'line-not-found':

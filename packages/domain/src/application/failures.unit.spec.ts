@@ -22,6 +22,15 @@ describe('classifyFailure', () => {
     );
   });
 
+  it('defers exactly the transitions that may become possible later (h5 table)', () => {
+    expect(classifyFailure(invalidTransition('DRAFT', 'ship'))).toBe('not-yet');
+    expect(classifyFailure(invalidTransition('DRAFT', 'mark unfulfillable'))).toBe('not-yet');
+    expect(classifyFailure(invalidTransition('PARTIALLY_SHIPPED', 'deliver'))).toBe('not-yet');
+    expect(classifyFailure(invalidTransition('CONFIRMED', 'confirm'))).toBe('final');
+    expect(classifyFailure(invalidTransition('SHIPPED', 'ship'))).toBe('final');
+    expect(classifyFailure(invalidTransition('DELIVERED', 'deliver'))).toBe('final');
+  });
+
   it('never defers a create of an order that exists', () => {
     expect(classifyFailure(invalidTransition('DRAFT', 'create'))).toBe('final');
   });

@@ -7,7 +7,7 @@ export type ShipmentId = Brand<string, 'ShipmentId'>;
 export type EventId = Brand<string, 'EventId'>;
 
 export const UUID_PATTERN =
-  /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+  /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$/;
 
 export const isUuid = (value: string): boolean => UUID_PATTERN.test(value);
 

@@ -6,10 +6,12 @@ import type {
   RequestIdempotency,
 } from '@oms/domain';
 import type { Context } from 'hono';
+import { okAsync, type Result } from 'neverthrow';
+import { resolveIfMatch } from '../conditional/ifMatch.js';
 import type { AppEnv } from '../env.js';
 import { problemFromError, problemResponse, respondProblem } from '../problems/problem.js';
 import type { AppRuntime } from '../runtime.js';
-import { etagOf, parseIdempotencyKey, parseIfMatch } from './headers.js';
+import { etagOf, parseIdempotencyKey } from './headers.js';
 
 export interface CommandCall {
   readonly request: OrderRequest;
@@ -18,6 +20,8 @@ export interface CommandCall {
   /** Overrides the Idempotency-Key header (the Shopify webhook keys by the Shopify order id, in its own source). */
   readonly idempotency?: RequestIdempotency;
   readonly actor?: string;
+  /** The Idempotency-Key header as the route already parsed it (so its problems join the body's); else parsed here. */
+  readonly idempotencyKeyHeader?: Result<string | undefined, string>;
 }
 
 const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
@@ -65,7 +69,8 @@ export const runCommand = async (
   const type = call.request.type;
   const count = (outcome: string) => runtime.metrics.commands.inc({ type, outcome });
 
-  const keyHeader = parseIdempotencyKey(c.req.header('Idempotency-Key'));
+  const keyHeader =
+    call.idempotencyKeyHeader ?? parseIdempotencyKey(c.req.header('Idempotency-Key'));
   if (keyHeader.isErr()) {
     count('validation-failed');
     return invalidKey(c, keyHeader.error);
@@ -82,10 +87,15 @@ export const runCommand = async (
   }
 
   const ifMatch = call.created ? undefined : c.req.header('If-Match');
-  const expected = parseIfMatch(ifMatch);
+  const orderId = 'orderId' in call.request ? call.request.orderId : undefined;
+  const expected = await resolveIfMatch(ifMatch, () =>
+    orderId === undefined
+      ? okAsync(0)
+      : runtime.eventStore.readStream(orderId).map((stream) => stream.version),
+  );
   if (expected.isErr()) {
-    count('concurrency-conflict');
-    return respondProblem(c, { code: 'concurrency-conflict', detail: expected.error });
+    count(expected.error.code);
+    return respondProblem(c, expected.error);
   }
 
   const traceparent = c.req.header('traceparent');

@@ -4,6 +4,7 @@ export interface HttpMetrics {
   readonly registry: Registry;
   readonly requestDuration: Histogram<'method' | 'route' | 'status'>;
   readonly commands: Counter<'type' | 'outcome'>;
+  readonly shopifyDeliveries: Counter<'topic' | 'outcome'>;
 }
 
 /** The API's Prometheus metrics, registered on the given registry (one per app, so apps never collide). */
@@ -20,6 +21,12 @@ export const createHttpMetrics = (registry: Registry): HttpMetrics => ({
     name: 'oms_commands_total',
     help: 'Order commands by type and outcome (ok, replayed, or the error code)',
     labelNames: ['type', 'outcome'],
+    registers: [registry],
+  }),
+  shopifyDeliveries: new Counter({
+    name: 'oms_shopify_webhooks_total',
+    help: 'Shopify webhook deliveries by topic and outcome (processed, replayed, duplicate, parked, ignored, retry, unauthorized)',
+    labelNames: ['topic', 'outcome'],
     registers: [registry],
   }),
 });

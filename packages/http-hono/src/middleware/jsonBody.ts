@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { err, ok, type Result } from 'neverthrow';
 import type { AppEnv } from '../env.js';
+import { jsonShapeProblem } from '../json/jsonShape.js';
 import type { ProblemCode } from '../problems/problem.js';
 
 export interface BodyProblem {
@@ -33,6 +34,9 @@ export const jsonBody = (c: Context<AppEnv>): Result<unknown, BodyProblem> => {
     return err({ code: 'malformed-json', detail: 'the body is not valid UTF-8' });
   }
   if (text.trim() === '') return ok({});
+  // Bounded before parsing: a hostile body must not cost a second of main-thread CPU.
+  const shape = jsonShapeProblem(text);
+  if (shape) return err({ code: 'malformed-json', detail: shape });
   try {
     return ok(JSON.parse(text) as unknown);
   } catch (error) {

@@ -1,21 +1,79 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.js';
 import { respondProblem } from '../problems/problem.js';
 
 const EMPTY = new Uint8Array(0);
 
-const tooLarge = (c: Parameters<MiddlewareHandler<AppEnv>>[0], maxBytes: number): Response =>
-  respondProblem(c, {
-    code: 'payload-too-large',
-    detail: `the body must not exceed ${maxBytes} bytes`,
-  });
+/** The status a request gets when its client went away before sending the whole body (nginx's 499). */
+export const CLIENT_CLOSED_REQUEST = 499;
+
+export interface ReadBodyOptions {
+  /** Largest accepted body in bytes. */
+  readonly maxBytes: number;
+  /**
+   * How much of a too-large body is read and thrown away before the 413 is sent, so that a client still uploading
+   * sees the answer instead of a closed socket (default: 4 × maxBytes). Beyond it the server answers and closes.
+   */
+  readonly drainBytes?: number;
+}
+
+const tooLarge = (c: Context<AppEnv>, maxBytes: number): Response =>
+  respondProblem(
+    c,
+    { code: 'payload-too-large', detail: `the body must not exceed ${maxBytes} bytes` },
+    // The connection is not reused: whatever the client still sends is not read.
+    { Connection: 'close' },
+  );
+
+/** The client closed the connection mid-body: nobody will read an answer; the status is for metrics and logs. */
+const clientClosed = (c: Context<AppEnv>): Response => {
+  c.get('logger')?.info(
+    { path: c.req.path },
+    'client closed the connection before sending the body',
+  );
+  return c.body(null, CLIENT_CLOSED_REQUEST as 200);
+};
+
+type Read =
+  | { readonly kind: 'ok'; readonly bytes: Uint8Array }
+  | { readonly kind: 'too-large' | 'aborted' };
+
+/** Reads up to maxBytes; past it, keeps reading and discarding up to drainBytes, then stops. */
+const readBounded = async (
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  drainBytes: number,
+): Promise<Read> => {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > drainBytes) {
+        await reader.cancel().catch(() => undefined);
+        return { kind: 'too-large' };
+      }
+      if (size <= maxBytes) chunks.push(value);
+    }
+  } catch {
+    return { kind: 'aborted' };
+  }
+  if (size > maxBytes) return { kind: 'too-large' };
+  const bytes = chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size);
+  return { kind: 'ok', bytes };
+};
 
 /**
  * Reads the body once, refusing more than `maxBytes` whether or not Content-Length is sent (a chunked body is
- * counted as it arrives, and reading stops at the limit). The bytes are kept raw: the Shopify signature is over them.
+ * counted as it arrives). A too-large body is drained (up to `drainBytes`) before the 413 goes out with
+ * `Connection: close`, so the client reads the answer instead of a reset. The bytes are kept raw: the Shopify
+ * signature is over them. A client that disconnects mid-body is counted as 499, not as a server error.
  */
 export const readBody =
-  (maxBytes: number): MiddlewareHandler<AppEnv> =>
+  ({ maxBytes, drainBytes = 4 * maxBytes }: ReadBodyOptions): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
     const body = c.req.raw.body;
     if (!body) {
@@ -29,28 +87,11 @@ export const readBody =
       c.req.header('Transfer-Encoding') === undefined
         ? Number(declared)
         : undefined;
-    if (declaredSize !== undefined && declaredSize > maxBytes) return tooLarge(c, maxBytes);
-    if (declaredSize !== undefined) {
-      // The server enforces Content-Length, so the whole body can be taken at once.
-      const bytes = new Uint8Array(await c.req.raw.arrayBuffer());
-      if (bytes.byteLength > maxBytes) return tooLarge(c, maxBytes);
-      c.set('rawBody', bytes);
-      return next();
-    }
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    const reader = body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        return tooLarge(c, maxBytes);
-      }
-      chunks.push(value);
-    }
-    const bytes = chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size);
-    c.set('rawBody', bytes);
+    // Too large to be worth draining: answer now and close.
+    if (declaredSize !== undefined && declaredSize > drainBytes) return tooLarge(c, maxBytes);
+    const read = await readBounded(body, maxBytes, drainBytes);
+    if (read.kind !== 'ok')
+      return read.kind === 'aborted' ? clientClosed(c) : tooLarge(c, maxBytes);
+    c.set('rawBody', read.bytes);
     return next();
   };

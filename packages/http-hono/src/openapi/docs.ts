@@ -27,6 +27,22 @@ const INIT_SCRIPT = `(() => {
 })();
 `;
 
+/**
+ * The docs page runs only this server's own scripts (Swagger UI's bundle and init.js, no inline script); Swagger UI
+ * sets inline styles and uses data: images; it fetches openapi.json from this origin.
+ */
+export const DOCS_CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 const page = (title: string): string => `<!doctype html>
 <html lang="en">
 <head>
@@ -62,7 +78,9 @@ export const registerDocs = (
     return bytes;
   };
 
-  app.get('/docs', (c) => c.html(page(title)));
+  app.get('/docs', (c) =>
+    c.html(page(title), 200, { 'Content-Security-Policy': DOCS_CONTENT_SECURITY_POLICY }),
+  );
   app.get('/docs/', (c) => c.redirect(c.req.path.replace(/\/$/, ''), 301));
   app.get('/docs/init.js', (c) =>
     c.body(INIT_SCRIPT, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }),

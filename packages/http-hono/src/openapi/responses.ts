@@ -4,40 +4,82 @@ import { PROBLEM_CONTENT_TYPE } from '../problems/problem.js';
 import { IdempotencyKeyHeaderSchema, IfMatchHeaderSchema, ProblemSchema } from './schemas.js';
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
-  400: 'Malformed JSON or a bad cursor',
-  401: 'Missing or invalid API key',
+  400: 'Malformed JSON (or nested deeper than 32 levels), a bad cursor, or a malformed If-Match',
+  401: 'Missing or invalid API key (or Shopify signature)',
   404: 'Unknown order or line',
-  409: 'Transition not allowed, order not editable, or an Idempotency-Key still in flight',
-  412: 'Stale If-Match',
-  413: 'Body over the limit',
+  405: 'The method is not allowed on this path; Allow lists the ones that are',
+  409: 'Transition not allowed, order not editable, an Idempotency-Key still in flight, or a version race lost on every retry',
+  412: 'If-Match names no current version (strong comparison: weak tags never match)',
+  413: 'Body over the limit (1 MiB by default); the connection is closed after the answer',
   415: 'Body is not application/json',
-  422: 'Validation failed (every field listed), or an Idempotency-Key reused for another request',
-  503: 'Database unreachable',
+  422: 'Validation failed (every field, header and query parameter listed at once), or an Idempotency-Key reused for another request',
+  500: 'Unexpected error (no details: the request id identifies it in the logs)',
+  503: 'Database unreachable; retry after Retry-After seconds',
 };
 
-export const problemResponses = (statuses: readonly number[]) =>
-  Object.fromEntries(
-    statuses.map((status) => [
+const text = (description: string, required = false) => ({
+  description,
+  required,
+  schema: { type: 'string' as const },
+});
+
+const PROBLEM_HEADERS: Record<number, Record<string, ReturnType<typeof text>>> = {
+  401: { 'WWW-Authenticate': text('`Bearer realm="oms"` when API keys are configured') },
+  405: { Allow: text('The methods this path answers', true) },
+  413: { Connection: text('`close`: the rest of the body is not read', true) },
+  503: {
+    'Retry-After': {
+      description: 'Seconds to wait before retrying',
+      required: true,
+      schema: { type: 'string' as const },
+    },
+  },
+};
+
+const problemContent = { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } };
+
+/** The problem responses of an operation: the statuses it answers, plus 500 and a default (any other problem). */
+export const problemResponses = (statuses: readonly number[]) => ({
+  ...Object.fromEntries(
+    [...statuses, 500].map((status) => [
       status,
       {
         description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem',
-        content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
+        ...(PROBLEM_HEADERS[status] ? { headers: PROBLEM_HEADERS[status] } : {}),
+        content: problemContent,
       },
     ]),
-  );
+  ),
+  default: { description: 'Any other problem (RFC 9457)', content: problemContent },
+});
 
-const etagHeader = {
-  ETag: { description: 'The order version, quoted', schema: { type: 'string' as const } },
-};
+const ETAG = text('The order version, quoted (`"3"`): send it back in If-Match', true);
+const REPLAYED = text(
+  '`true` when this is the stored answer to an earlier request with the same Idempotency-Key',
+);
+const NO_STORE = text('`no-store`: orders carry personal data', true);
 
-export const orderResponse = (description: string) => ({
+export const orderResponse = (description: string, { created = false } = {}) => ({
   description,
-  headers: etagHeader,
+  headers: {
+    ETag: ETAG,
+    'Cache-Control': NO_STORE,
+    ...(created
+      ? { Location: text('The new order: /v1/orders/{orderId}', true) }
+      : { 'Idempotent-Replayed': REPLAYED }),
+  },
   content: { 'application/json': { schema: OrderViewSchema } },
 });
 
 export const jsonResponse = (description: string, schema: z.ZodType) => ({
   description,
+  content: { 'application/json': { schema } },
+});
+
+/** A JSON response carrying the version (lines, events). */
+export const versionedResponse = (description: string, schema: z.ZodType) => ({
+  description,
+  headers: { ETag: ETAG, 'Cache-Control': NO_STORE },
   content: { 'application/json': { schema } },
 });
 

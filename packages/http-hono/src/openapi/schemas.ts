@@ -14,8 +14,18 @@ export const IdempotencyKeyHeaderSchema = z
     example: '0b6f3c1e-checkout-42',
   });
 
-export const IfMatchHeaderSchema = z.string().meta({
-  description: 'The ETag (version) the client last saw; a stale one answers 412',
+export const IfMatchHeaderSchema = z
+  .string()
+  .max(1_000)
+  .regex(/^\s*(?:\*|(?:W\/)?"[^"]*"(?:\s*,\s*(?:W\/)?"[^"]*")*)\s*$/)
+  .meta({
+    description:
+      'RFC 9110: `*` or a list of entity-tags (`"2"`, `"1", "2"`), compared strongly (a weak `W/"2"` never matches). No match: 412; malformed: 400',
+    example: '"1"',
+  });
+
+export const IfNoneMatchHeaderSchema = z.string().max(1_000).meta({
+  description: 'RFC 9110: `*` or entity-tags, compared weakly; the current one answers 304',
   example: '"1"',
 });
 

@@ -9,7 +9,9 @@ export type ProblemCode =
   | 'unsupported-media-type'
   | 'payload-too-large'
   | 'unauthorized'
-  | 'not-found';
+  | 'not-found'
+  | 'method-not-allowed'
+  | 'malformed-header';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 export const PROBLEM_TYPE_BASE = 'https://oms.example.com/problems/';
@@ -24,6 +26,8 @@ const STATUS_AND_TITLE: Record<ProblemCode, readonly [ContentfulStatusCode, stri
   'order-not-found': [404, 'Order not found'],
   'line-not-found': [404, 'Line not found'],
   'not-found': [404, 'Not found'],
+  'method-not-allowed': [405, 'The method is not allowed on this resource'],
+  'malformed-header': [400, 'A request header is malformed'],
   'invalid-state-transition': [409, 'The transition is not allowed in the current status'],
   'order-not-editable': [409, 'The order is no longer editable'],
   'last-line': [409, 'The last line of an order cannot be removed'],

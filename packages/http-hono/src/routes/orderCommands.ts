@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, type z } from '@hono/zod-openapi';
 import {
+  type FieldError,
   isUuid,
   ORDER_INPUT_SCHEMAS,
   type OrderCommandType,
@@ -10,9 +11,11 @@ import {
   validationFailed,
 } from '@oms/domain';
 import { err, ok, type Result } from 'neverthrow';
+import { parseIdempotencyKey } from '../commands/headers.js';
 import { runCommand } from '../commands/runCommand.js';
 import type { AppEnv } from '../env.js';
 import { jsonBody } from '../middleware/jsonBody.js';
+import { unknownQueryErrors } from '../middleware/queryParams.js';
 import { commandHeaders, orderResponse, problemResponses } from '../openapi/responses.js';
 import { LineParamsSchema, OrderIdParamSchema } from '../openapi/schemas.js';
 import { respondProblem } from '../problems/problem.js';
@@ -34,7 +37,14 @@ interface CommandRoute {
   readonly build: (params: Params, body: unknown) => Result<OrderRequest, OrderError>;
 }
 
-/** One command route: its input schema is the domain's, used both to validate and to document. */
+/** The field errors of an error, or none. */
+const errorsOf = (error: OrderError): readonly FieldError[] =>
+  'errors' in error && Array.isArray(error.errors) ? error.errors : [];
+
+/**
+ * One command route: its input schema is the domain's, used both to validate and to document. Schema problems and
+ * unstorable text (NUL, lone surrogates) are reported together, every one at once.
+ */
 const command = <T extends OrderCommandType>(
   spec: Omit<CommandRoute, 'build' | 'type'> & {
     readonly type: T;
@@ -45,13 +55,23 @@ const command = <T extends OrderCommandType>(
   },
 ): CommandRoute => ({
   ...spec,
-  build: (params, body) =>
-    parseInput(ORDER_INPUT_SCHEMAS[spec.type], body)
-      .andThen((input): Result<typeof input, OrderError> => {
-        const unstorable = unstorableTextErrors(input);
-        return unstorable.length > 0 ? err(validationFailed(unstorable)) : ok(input);
+  build: (params, body) => {
+    const unstorable = unstorableTextErrors(body);
+    return parseInput(ORDER_INPUT_SCHEMAS[spec.type], body)
+      .mapErr((error): OrderError => {
+        if (unstorable.length === 0 || error.code !== 'validation-failed') return error;
+        const known = new Set(errorsOf(error).map((field) => field.path));
+        return validationFailed([
+          ...errorsOf(error),
+          ...unstorable.filter((field) => !known.has(field.path)),
+        ]);
       })
-      .map((input) => spec.toRequest(params, input as z.output<(typeof ORDER_INPUT_SCHEMAS)[T]>)),
+      .andThen(
+        (input): Result<typeof input, OrderError> =>
+          unstorable.length > 0 ? err(validationFailed(unstorable)) : ok(input),
+      )
+      .map((input) => spec.toRequest(params, input as z.output<(typeof ORDER_INPUT_SCHEMAS)[T]>));
+  },
 });
 
 const ORDER = '/v1/orders/{orderId}';
@@ -194,7 +214,7 @@ const documentRoute = (app: OpenAPIHono<AppEnv>, route: CommandRoute): void => {
       responses: {
         ...(created
           ? {
-              201: orderResponse('Created; Location names the order'),
+              201: orderResponse('Created; Location names the order', { created: true }),
               200: orderResponse('An idempotent replay of the create'),
             }
           : { 200: orderResponse('The order after the command') }),
@@ -229,19 +249,41 @@ export const registerOrderCommands = (app: OpenAPIHono<AppEnv>, runtime: AppRunt
         }
         parsedBody = read.value;
       }
+      // Every problem at once: the query, the Idempotency-Key header and the body's fields.
+      const key = parseIdempotencyKey(c.req.header('Idempotency-Key'));
+      const requestErrors: FieldError[] = [
+        ...unknownQueryErrors(c, []),
+        ...(key.isErr() ? [{ path: 'header.Idempotency-Key', message: key.error }] : []),
+      ];
       const built = route.build({ orderId, lineId }, parsedBody);
-      if (built.isErr()) {
-        runtime.metrics.commands.inc({ type: route.type, outcome: built.error.code });
-        const { code, message, ...rest } = built.error;
+      if (built.isErr() || requestErrors.length > 0) {
+        const error = built.isErr() ? built.error : undefined;
+        const outcome = error && requestErrors.length === 0 ? error.code : 'validation-failed';
+        runtime.metrics.commands.inc({ type: route.type, outcome });
+        if (error && requestErrors.length === 0) {
+          const { code, message, ...rest } = error;
+          return respondProblem(c, {
+            code,
+            detail: message,
+            extensions: rest as Record<string, unknown>,
+          });
+        }
+        const errors = [...requestErrors, ...(error ? errorsOf(error) : [])];
+        if (error && errorsOf(error).length === 0)
+          errors.push({ path: '', message: error.message });
         return respondProblem(c, {
-          code,
-          detail: message,
-          extensions: rest as Record<string, unknown>,
+          code: 'validation-failed',
+          detail:
+            errors.length === 1
+              ? `${errors[0]?.path}: ${errors[0]?.message}`
+              : `${errors.length} problems in the request`,
+          extensions: { errors },
         });
       }
       return runCommand(c, runtime, {
         request: built.value,
         created: route.type === 'CreateOrder',
+        idempotencyKeyHeader: key,
       });
     });
   }

@@ -12,9 +12,17 @@ import {
 } from '@oms/domain';
 import type { Context } from 'hono';
 import { etagOf } from '../commands/headers.js';
+import { ifNoneMatchHits } from '../conditional/entityTags.js';
 import type { AppEnv } from '../env.js';
-import { jsonResponse, orderResponse, problemResponses } from '../openapi/responses.js';
+import { unknownQueryErrors } from '../middleware/queryParams.js';
 import {
+  jsonResponse,
+  orderResponse,
+  problemResponses,
+  versionedResponse,
+} from '../openapi/responses.js';
+import {
+  IfNoneMatchHeaderSchema,
   OrderEventsSchema,
   OrderIdParamSchema,
   OrderLinesSchema,
@@ -47,14 +55,25 @@ const failed = (c: Context<AppEnv>, error: Parameters<typeof problemFromError>[0
   );
 };
 
-/** The order with its ETag; `304` when the client already holds this version. */
-const orderJson = (c: Context<AppEnv>, body: unknown, version: number): Response => {
+/** A body with its ETag; `304` when the client already holds this version (If-None-Match, weak comparison). */
+const versionedJson = (c: Context<AppEnv>, body: unknown, version: number): Response => {
   const etag = etagOf(version);
-  const ifNoneMatch = c.req.header('If-None-Match');
-  if (ifNoneMatch?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag))
+  if (ifNoneMatchHits(c.req.header('If-None-Match'), version))
     return c.body(null, 304, { ETag: etag });
   return c.json(body as object, 200, { ETag: etag });
 };
+
+const invalidQuery = (c: Context<AppEnv>, errors: readonly { path: string; message: string }[]) =>
+  respondProblem(c, {
+    code: 'validation-failed',
+    detail:
+      errors.length === 1
+        ? `${errors[0]?.path}: ${errors[0]?.message}`
+        : `${errors.length} query parameters are invalid`,
+    extensions: { errors },
+  });
+
+const LIST_PARAMETERS = Object.keys(ListOrdersQuerySchema.shape);
 
 /** Every query value as the schema expects it: a string, or an array when repeated. */
 const queryObject = (c: Context<AppEnv>): Record<string, string | string[]> => {
@@ -78,6 +97,18 @@ const eventJson = (event: RecordedEvent) => ({
   metadata: event.metadata,
 });
 
+const CONDITIONAL_GET = z.object({ 'if-none-match': IfNoneMatchHeaderSchema.optional() });
+const NOT_MODIFIED = {
+  description: 'Not modified: If-None-Match names the current version',
+  headers: {
+    ETag: {
+      description: 'The current version',
+      required: true,
+      schema: { type: 'string' as const },
+    },
+  },
+};
+
 const QUERY_ROUTE_BASE = { tags: ['orders'], security: [{ bearerAuth: [] }] };
 
 export const registerOrderQueries = (app: OpenAPIHono<AppEnv>, runtime: AppRuntime): void => {
@@ -92,7 +123,16 @@ export const registerOrderQueries = (app: OpenAPIHono<AppEnv>, runtime: AppRunti
       summary: 'List orders, newest first (keyset cursor)',
       request: { query: ListOrdersQuerySchema },
       responses: {
-        200: jsonResponse('A page of order summaries', OrderPageSchema),
+        200: {
+          ...jsonResponse('A page of order summaries', OrderPageSchema),
+          headers: {
+            'Cache-Control': {
+              description: '`no-store`',
+              required: true,
+              schema: { type: 'string' },
+            },
+          },
+        },
         ...problemResponses([400, 401, 422, 503]),
       },
     }),
@@ -100,18 +140,15 @@ export const registerOrderQueries = (app: OpenAPIHono<AppEnv>, runtime: AppRunti
   app.get('/v1/orders', async (c) => {
     const parsed = ListOrdersQuerySchema.safeParse(queryObject(c));
     const nul = parsed.success ? unstorableTextErrors(parsed.data) : [];
-    if (!parsed.success || nul.length > 0) {
-      const errors = parsed.success
-        ? nul.map((error) => ({ ...error, path: `query.${error.path}` }))
-        : fieldErrors(parsed.error, ['query']);
-      return respondProblem(c, {
-        code: 'validation-failed',
-        detail:
-          errors.length === 1
-            ? `${errors[0]?.path}: ${errors[0]?.message}`
-            : `${errors.length} query parameters are invalid`,
-        extensions: { errors },
-      });
+    const unknown = unknownQueryErrors(c, LIST_PARAMETERS);
+    if (!parsed.success || nul.length > 0 || unknown.length > 0) {
+      const errors = [
+        ...(parsed.success
+          ? nul.map((error) => ({ ...error, path: `query.${error.path}` }))
+          : fieldErrors(parsed.error, ['query'])),
+        ...unknown,
+      ];
+      return invalidQuery(c, errors);
     }
     const page = await queries.listOrders(parsed.data);
     return page.isErr() ? failed(c, page.error) : c.json(page.value, 200);
@@ -124,10 +161,10 @@ export const registerOrderQueries = (app: OpenAPIHono<AppEnv>, runtime: AppRunti
       path: '/v1/orders/{orderId}',
       operationId: 'getOrder',
       summary: 'An order; with asOf, the order as it was at that time',
-      request: { params: OrderIdParamSchema, query: AsOfQuerySchema },
+      request: { params: OrderIdParamSchema, query: AsOfQuerySchema, headers: CONDITIONAL_GET },
       responses: {
         200: orderResponse('The order'),
-        304: { description: 'Not modified (If-None-Match)' },
+        304: NOT_MODIFIED,
         ...problemResponses([401, 404, 422, 503]),
       },
     }),
@@ -135,6 +172,8 @@ export const registerOrderQueries = (app: OpenAPIHono<AppEnv>, runtime: AppRunti
   app.get('/v1/orders/:orderId', async (c) => {
     const orderId = c.req.param('orderId');
     if (!isUuid(orderId)) return notFound(c, orderId);
+    const unknown = unknownQueryErrors(c, ['asOf']);
+    if (unknown.length > 0) return invalidQuery(c, unknown);
     const asOfText = c.req.queries('asOf');
     if (asOfText !== undefined) {
       const asOf = AsOfQuerySchema.safeParse({ asOf: asOfText.at(-1) });
@@ -156,11 +195,11 @@ export const registerOrderQueries = (app: OpenAPIHono<AppEnv>, runtime: AppRunti
           code: 'order-not-found',
           detail: `order ${orderId} did not exist at ${asOf.data.asOf}`,
         });
-      return orderJson(c, toOrderView(state), state.version);
+      return versionedJson(c, toOrderView(state), state.version);
     }
     const order = await queries.getOrder(orderId);
     if (order.isErr()) return failed(c, order.error);
-    return order.value ? orderJson(c, order.value, order.value.version) : notFound(c, orderId);
+    return order.value ? versionedJson(c, order.value, order.value.version) : notFound(c, orderId);
   });
 
   app.openAPIRegistry.registerPath(
@@ -170,20 +209,23 @@ export const registerOrderQueries = (app: OpenAPIHono<AppEnv>, runtime: AppRunti
       path: '/v1/orders/{orderId}/lines',
       operationId: 'getOrderLines',
       summary: "An order's lines",
-      request: { params: OrderIdParamSchema },
+      request: { params: OrderIdParamSchema, headers: CONDITIONAL_GET },
       responses: {
-        200: jsonResponse('The lines', OrderLinesSchema),
-        ...problemResponses([401, 404, 503]),
+        200: versionedResponse('The lines', OrderLinesSchema),
+        304: NOT_MODIFIED,
+        ...problemResponses([401, 404, 422, 503]),
       },
     }),
   );
   app.get('/v1/orders/:orderId/lines', async (c) => {
     const orderId = c.req.param('orderId');
     if (!isUuid(orderId)) return notFound(c, orderId);
+    const unknown = unknownQueryErrors(c, []);
+    if (unknown.length > 0) return invalidQuery(c, unknown);
     const order = await queries.getOrder(orderId);
     if (order.isErr()) return failed(c, order.error);
     const view: OrderView | null = order.value;
-    return view ? c.json(view.lines, 200, { ETag: etagOf(view.version) }) : notFound(c, orderId);
+    return view ? versionedJson(c, view.lines, view.version) : notFound(c, orderId);
   });
 
   app.openAPIRegistry.registerPath(
@@ -193,21 +235,22 @@ export const registerOrderQueries = (app: OpenAPIHono<AppEnv>, runtime: AppRunti
       path: '/v1/orders/{orderId}/events',
       operationId: 'getOrderEvents',
       summary: "An order's stored events, oldest first",
-      request: { params: OrderIdParamSchema },
+      request: { params: OrderIdParamSchema, headers: CONDITIONAL_GET },
       responses: {
-        200: jsonResponse('The events', OrderEventsSchema),
-        ...problemResponses([401, 404, 503]),
+        200: versionedResponse('The events', OrderEventsSchema),
+        304: NOT_MODIFIED,
+        ...problemResponses([401, 404, 422, 503]),
       },
     }),
   );
   app.get('/v1/orders/:orderId/events', async (c) => {
     const orderId = c.req.param('orderId');
     if (!isUuid(orderId)) return notFound(c, orderId);
+    const unknown = unknownQueryErrors(c, []);
+    if (unknown.length > 0) return invalidQuery(c, unknown);
     const stream = await eventStore.readStream(orderId);
     if (stream.isErr()) return failed(c, stream.error);
     if (stream.value.version === 0) return notFound(c, orderId);
-    return c.json(stream.value.events.map(eventJson), 200, {
-      ETag: etagOf(stream.value.version),
-    });
+    return versionedJson(c, stream.value.events.map(eventJson), stream.value.version);
   });
 };

@@ -1,36 +1,89 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import {
   ORDER_INPUT_SCHEMAS,
-  type OrderError,
+  type OrderView,
   OrderViewSchema,
   parseInput,
   unstorableTextErrors,
-  validationFailed,
 } from '@oms/domain';
 import type { Context } from 'hono';
-import { err, ok, type Result } from 'neverthrow';
 import { etagOf } from '../commands/headers.js';
 import { runCommand } from '../commands/runCommand.js';
 import type { AppEnv } from '../env.js';
-import { jsonBody } from '../middleware/jsonBody.js';
 import { jsonResponse, problemResponses } from '../openapi/responses.js';
 import { respondProblem } from '../problems/problem.js';
 import type { AppRuntime } from '../runtime.js';
+import { cleanText } from '../shopify/cleanText.js';
 import { mapShopifyOrder, shopifyIdOf, shopifyOrderId } from '../shopify/mapShopifyOrder.js';
+import { parseShopifyPayload } from '../shopify/parseShopifyPayload.js';
+import type { ShopifyDeliveryIds } from '../shopify/shopifyInbox.js';
 import { verifyShopifySignature } from '../shopify/signature.js';
 
 const PATH = '/v1/webhooks/shopify';
 /** The actor of the webhook's events, and the idempotency source of its keys (no client can use them). */
 const ACTOR = 'shopify';
+const HANDLED = new Set(['orders/create', 'orders/cancelled']);
+const DELIVERY_ID = /^[\x21-\x7e]{1,255}$/;
 
-const IgnoredSchema = z.object({ ignored: z.boolean(), topic: z.string() });
+const AckSchema = z
+  .object({
+    outcome: z.enum(['ignored', 'duplicate', 'parked']).meta({
+      description:
+        'ignored: a topic this service does not handle; duplicate: this webhook or event id was handled before; parked: the payload cannot be mapped and was kept for review (`pnpm oms shopify parked`)',
+    }),
+    topic: z.string().max(100),
+    reason: z.string().optional(),
+  })
+  .meta({ id: 'ShopifyAck' });
 
-const missingId = (c: Context<AppEnv>): Response =>
-  respondProblem(c, {
-    code: 'validation-failed',
-    detail: 'id: the Shopify order id is missing',
-    extensions: { errors: [{ path: 'id', message: 'a positive integer is required' }] },
-  });
+const headerId = (value: string | undefined): string | undefined =>
+  value !== undefined && DELIVERY_ID.test(value) ? value : undefined;
+
+const deliveryIds = (c: Context<AppEnv>): ShopifyDeliveryIds => {
+  const webhookId = headerId(c.req.header('X-Shopify-Webhook-Id'));
+  const eventId = headerId(c.req.header('X-Shopify-Event-Id'));
+  return {
+    ...(webhookId !== undefined ? { webhookId } : {}),
+    ...(eventId !== undefined ? { eventId } : {}),
+  };
+};
+
+const replay = (c: Context<AppEnv>, order: OrderView): Response =>
+  c.json(order, 200, { ETag: etagOf(order.version), 'Idempotent-Replayed': 'true' });
+
+interface ProblemSummary {
+  readonly code: string;
+  readonly reason: string;
+}
+
+/** The code and a one-line reason of a problem response. */
+const problemOf = async (response: Response): Promise<ProblemSummary> => {
+  try {
+    const body = (await response.clone().json()) as {
+      code?: string;
+      detail?: string;
+      errors?: { path: string; message: string }[];
+    };
+    const fields = (body.errors ?? []).map((error) => `${error.path}: ${error.message}`);
+    const code = body.code ?? String(response.status);
+    return { code, reason: [`${code}: ${body.detail ?? ''}`, ...fields].join('; ') };
+  } catch {
+    return { code: String(response.status), reason: `answered ${response.status}` };
+  }
+};
+
+/**
+ * Refusals that a later delivery resolves (the domain's `classifyFailure` says not-yet or transient): the order has
+ * not arrived yet, a key still in flight, a lost race, a stream a newer replica can read.
+ */
+const RETRYABLE = new Set([
+  'order-not-found',
+  'unknown-event',
+  'idempotency-key-in-flight',
+  'concurrency-conflict',
+  'service-unavailable',
+  'internal',
+]);
 
 export const registerShopifyWebhook = (app: OpenAPIHono<AppEnv>, runtime: AppRuntime): void => {
   app.openAPIRegistry.registerPath(
@@ -39,14 +92,26 @@ export const registerShopifyWebhook = (app: OpenAPIHono<AppEnv>, runtime: AppRun
       path: PATH,
       operationId: 'shopifyWebhook',
       tags: ['webhooks'],
+      security: [],
       summary:
         'Shopify orders/create (creates an ECOMMERCE order, once) and orders/cancelled; other topics are ignored',
+      description:
+        'Guarded by the HMAC signature alone. Deliveries are deduplicated by X-Shopify-Webhook-Id and X-Shopify-Event-Id as well as by the Shopify order id. A payload that cannot be mapped is parked (kept with the reason) and answered 200, so that Shopify does not retry it forever; a cancel whose order has not arrived yet answers 404, so that Shopify retries it.',
       request: {
         headers: z.object({
           'x-shopify-hmac-sha256': z
             .string()
-            .meta({ description: 'base64 HMAC-SHA256 of the raw body' }),
+            .regex(/^[A-Za-z0-9+/]{43}=$/)
+            .meta({ description: 'base64 HMAC-SHA256 of the raw body (exactly one header)' }),
           'x-shopify-topic': z.string().meta({ example: 'orders/create' }),
+          'x-shopify-webhook-id': z.string().max(255).optional().meta({
+            description:
+              'The delivery id; a delivery seen before is answered 200 and not processed again',
+          }),
+          'x-shopify-event-id': z.string().max(255).optional().meta({
+            description:
+              'The event id (the same across subscriptions); deduplicated like the webhook id',
+          }),
         }),
         body: {
           required: true,
@@ -55,11 +120,12 @@ export const registerShopifyWebhook = (app: OpenAPIHono<AppEnv>, runtime: AppRun
       },
       responses: {
         200: {
-          description: 'Done (or already done, or a topic this service ignores)',
-          content: { 'application/json': { schema: z.union([OrderViewSchema, IgnoredSchema]) } },
+          description:
+            'Done, already done (Idempotent-Replayed: true), a duplicate delivery, a parked payload, or a topic this service ignores',
+          content: { 'application/json': { schema: z.union([OrderViewSchema, AckSchema]) } },
         },
         201: jsonResponse('Order created', OrderViewSchema),
-        ...problemResponses([400, 401, 404, 413, 415, 422, 503]),
+        ...problemResponses([401, 404, 409, 413, 500, 503]),
       },
     }),
   );
@@ -71,70 +137,127 @@ export const registerShopifyWebhook = (app: OpenAPIHono<AppEnv>, runtime: AppRun
         code: 'not-found',
         detail: 'the Shopify webhook is not configured',
       });
-    if (!verifyShopifySignature(c.get('rawBody'), c.req.header('X-Shopify-Hmac-Sha256'), secret))
+    const topicHeader = c.req.header('X-Shopify-Topic') ?? '';
+    const topic = HANDLED.has(topicHeader) ? topicHeader : 'other';
+    const count = (outcome: string) => runtime.metrics.shopifyDeliveries.inc({ topic, outcome });
+    const raw = c.get('rawBody');
+    if (!verifyShopifySignature(raw, c.req.header('X-Shopify-Hmac-Sha256'), secret)) {
+      count('unauthorized');
       return respondProblem(c, {
         code: 'unauthorized',
-        detail: 'the X-Shopify-Hmac-Sha256 signature does not match the body',
+        detail: 'the X-Shopify-Hmac-Sha256 header must be one base64 signature matching the body',
       });
-    const topic = c.req.header('X-Shopify-Topic') ?? '';
-    if (topic !== 'orders/create' && topic !== 'orders/cancelled')
-      return c.json({ ignored: true, topic: topic.slice(0, 100) }, 200);
+    }
+    if (topic === 'other') {
+      count('ignored');
+      return c.json({ outcome: 'ignored', topic: cleanText(topicHeader).slice(0, 100) }, 200);
+    }
 
-    const body = jsonBody(c);
-    if (body.isErr()) return respondProblem(c, body.error);
-    const shopifyId = shopifyIdOf(body.value);
-    if (shopifyId === undefined) return missingId(c);
-    const payload = body.value as Record<string, unknown>;
-    const orderId = shopifyOrderId(shopifyId, payload.created_at);
-
-    const existing = await runtime.queries.getOrder(orderId);
-    const current = existing.isOk() ? existing.value : null;
-
-    if (topic === 'orders/create') {
-      if (current)
-        return c.json(current, 200, {
-          ETag: etagOf(current.version),
-          'Idempotent-Replayed': 'true',
-        });
-      const input = parseInput(ORDER_INPUT_SCHEMAS.CreateOrder, mapShopifyOrder(payload)).andThen(
-        (value): Result<typeof value, OrderError> => {
-          const nul = unstorableTextErrors(value);
-          return nul.length > 0 ? err(validationFailed(nul)) : ok(value);
-        },
+    const ids = deliveryIds(c);
+    const inbox = runtime.shopifyInbox;
+    let shopifyId: string | undefined;
+    const park = async (reason: string): Promise<Response> => {
+      const cleanReason = cleanText(reason).slice(0, 2_000);
+      await inbox.record({
+        ...ids,
+        topic,
+        ...(shopifyId !== undefined ? { shopifyOrderId: shopifyId } : {}),
+        outcome: 'parked',
+        reason: cleanReason,
+        payload: raw,
+      });
+      count('parked');
+      c.get('logger').warn(
+        { topic, ...ids, shopifyId, reason: cleanReason },
+        'Shopify delivery parked',
       );
-      if (input.isErr())
-        return respondProblem(c, {
-          code: 'validation-failed',
-          detail: input.error.message,
-          extensions: { errors: 'errors' in input.error ? input.error.errors : [] },
+      return c.json({ outcome: 'parked', topic, reason: cleanReason }, 200);
+    };
+    const processed = async (response: Response, outcome = 'processed'): Promise<Response> => {
+      await inbox.record({
+        ...ids,
+        topic,
+        ...(shopifyId !== undefined ? { shopifyOrderId: shopifyId } : {}),
+        outcome: 'processed',
+      });
+      count(outcome);
+      return response;
+    };
+    /** 2xx: recorded; a refusal a retry resolves: answered as it is (Shopify retries); any other: parked. */
+    const settle = async (response: Response): Promise<Response> => {
+      if (response.status < 300) return processed(response);
+      const problem = await problemOf(response);
+      if (!RETRYABLE.has(problem.code) && response.status < 500) return park(problem.reason);
+      count('retry');
+      return response;
+    };
+
+    try {
+      if (await inbox.seen(ids)) {
+        count('duplicate');
+        return c.json({ outcome: 'duplicate', topic }, 200);
+      }
+      const payload = parseShopifyPayload(raw);
+      if (payload.isErr()) return await park(payload.error);
+      shopifyId = shopifyIdOf(payload.value);
+      if (shopifyId === undefined) return await park('the Shopify order id (id) is missing');
+      const orderId = shopifyOrderId(shopifyId, payload.value.created_at);
+      const existing = await runtime.queries.getOrder(orderId);
+      const current = existing.isOk() ? existing.value : null;
+
+      if (topic === 'orders/create') {
+        if (current) return await processed(replay(c, current), 'replayed');
+        const input = parseInput(ORDER_INPUT_SCHEMAS.CreateOrder, mapShopifyOrder(payload.value));
+        if (input.isErr()) {
+          const errors = 'errors' in input.error ? input.error.errors : [];
+          return await park(
+            [input.error.message, ...errors.map((e) => `${e.path}: ${e.message}`)].join('; '),
+          );
+        }
+        const unstorable = unstorableTextErrors(input.value);
+        if (unstorable.length > 0)
+          return await park(unstorable.map((e) => `${e.path}: ${e.message}`).join('; '));
+        const response = await runCommand(c, runtime, {
+          request: { type: 'CreateOrder', orderId, input: input.value },
+          created: true,
+          actor: ACTOR,
+          // One key per Shopify order: a redelivery is the same request, whatever else its payload carries.
+          idempotency: {
+            source: ACTOR,
+            key: `shopify-${shopifyId}`,
+            identity: { topic, shopifyId },
+          },
         });
-      return runCommand(c, runtime, {
-        request: { type: 'CreateOrder', orderId, input: input.value },
-        created: true,
+        return await settle(response);
+      }
+
+      if (current?.status === 'CANCELLED') return await processed(replay(c, current), 'replayed');
+      if (!current && (await inbox.createParked(shopifyId)))
+        return await park(`the orders/create of Shopify order ${shopifyId} was parked`);
+      const cancelReason =
+        typeof payload.value.cancel_reason === 'string'
+          ? cleanText(payload.value.cancel_reason)
+          : '';
+      const input = {
+        reason: `cancelled in Shopify${cancelReason ? `: ${cancelReason.slice(0, 400)}` : ''}`,
+      };
+      const response = await runCommand(c, runtime, {
+        request: { type: 'CancelOrder', orderId, input },
         actor: ACTOR,
-        // One key per Shopify order: a redelivery is the same request, whatever else its payload carries.
         idempotency: {
           source: ACTOR,
-          key: `shopify-${shopifyId}`,
+          key: `shopify-cancelled-${shopifyId}`,
           identity: { topic, shopifyId },
         },
       });
+      return await settle(response);
+    } catch (error) {
+      count('retry');
+      c.get('logger').error({ err: error, topic, ...ids }, 'Shopify delivery log unavailable');
+      return respondProblem(c, {
+        code: 'service-unavailable',
+        detail: 'the webhook delivery log is unreachable; retry later',
+      });
     }
-
-    if (current?.status === 'CANCELLED')
-      return c.json(current, 200, { ETag: etagOf(current.version), 'Idempotent-Replayed': 'true' });
-    const cancelReason = typeof payload.cancel_reason === 'string' ? payload.cancel_reason : '';
-    const input = {
-      reason: `cancelled in Shopify${cancelReason ? `: ${cancelReason.slice(0, 400)}` : ''}`,
-    };
-    return runCommand(c, runtime, {
-      request: { type: 'CancelOrder', orderId, input },
-      actor: ACTOR,
-      idempotency: {
-        source: ACTOR,
-        key: `shopify-cancelled-${shopifyId}`,
-        identity: { topic, shopifyId },
-      },
-    });
   });
 };

@@ -28,8 +28,9 @@ export const registerSystemRoutes = (app: OpenAPIHono<AppEnv>, runtime: AppRunti
       path: '/health',
       operationId: 'health',
       tags: ['operations'],
+      security: [],
       summary: 'Liveness',
-      responses: { 200: jsonResponse('The process is up', HealthSchema) },
+      responses: { 200: jsonResponse('The process is up', HealthSchema), ...problemResponses([]) },
     }),
   );
   app.get('/health', (c) => c.json({ status: 'ok' }));
@@ -40,6 +41,7 @@ export const registerSystemRoutes = (app: OpenAPIHono<AppEnv>, runtime: AppRunti
       path: '/ready',
       operationId: 'ready',
       tags: ['operations'],
+      security: [],
       summary: 'Readiness: the database is reachable',
       responses: {
         200: jsonResponse('Ready', HealthSchema),
@@ -60,12 +62,14 @@ export const registerSystemRoutes = (app: OpenAPIHono<AppEnv>, runtime: AppRunti
       path: '/metrics',
       operationId: 'metrics',
       tags: ['operations'],
-      summary: 'Prometheus metrics',
+      summary: 'Prometheus metrics (guarded by the API keys when they are configured)',
+      security: [{ bearerAuth: [] }],
       responses: {
         200: {
           description: 'Prometheus text exposition format',
           content: { 'text/plain': { schema: z.string() } },
         },
+        ...problemResponses([401]),
       },
     }),
   );

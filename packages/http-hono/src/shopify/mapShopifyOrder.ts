@@ -1,19 +1,24 @@
 import { createHash } from 'node:crypto';
+import { cleanText } from './cleanText.js';
 
 type Json = Record<string, unknown>;
 
 const object = (value: unknown): Json =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : {};
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() !== ''
-    ? value
-    : typeof value === 'number' && Number.isFinite(value)
-      ? String(value)
-      : undefined;
+/** A non-blank string (cleaned of what cannot be stored) or a finite number as text. */
+const text = (value: unknown): string | undefined => {
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
+  if (typeof value !== 'string') return undefined;
+  const cleaned = cleanText(value);
+  return cleaned.trim() === '' ? undefined : cleaned;
+};
 const defined = (entries: Record<string, unknown>): Json =>
   Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined));
 
-/** The Shopify order id as text (`id` is a number in Shopify's JSON), or undefined. */
+/**
+ * The Shopify order id as text, or undefined. Read the payload with `parseShopifyPayload`: ids above 2^53 then
+ * arrive as digit strings, exact.
+ */
 export const shopifyIdOf = (payload: unknown): string | undefined => {
   const id = object(payload).id;
   if (typeof id === 'number' && Number.isSafeInteger(id) && id > 0) return String(id);
@@ -35,32 +40,47 @@ const address = (value: unknown): Json | undefined => {
 };
 
 /**
- * A Shopify order (webhook `orders/create`) as CreateOrder input (spec §4 mapping). The result is validated by the
- * domain's schema like any other input, so a bad payload is a 422 naming the fields.
+ * A line item's SKU: its own, else `variant-<variant_id>`, else (a custom line item: `sku: ""`,
+ * `variant_id: null`) `custom-<line item id>`, else `custom-<position>`.
+ */
+const skuOf = (line: Json, index: number): string => {
+  const variant = text(line.variant_id);
+  const id = text(line.id);
+  return (
+    text(line.sku) ?? (variant ? `variant-${variant}` : id ? `custom-${id}` : `custom-${index + 1}`)
+  ).slice(0, 100);
+};
+
+/**
+ * A Shopify order (webhook `orders/create`) as CreateOrder input (spec §4 mapping). An order without a shipping
+ * address (pickup, digital) ships to its billing address; with neither, the shipping address is left out and the
+ * domain's validation names it (the webhook then parks the delivery). The result is validated by the domain's schema
+ * like any other input.
  */
 export const mapShopifyOrder = (payload: unknown): Json => {
   const order = object(payload);
   const shipping = object(order.shipping_address);
+  const billing = object(order.billing_address);
   const customer = object(order.customer);
   const currency = text(order.currency);
   const lineItems = Array.isArray(order.line_items) ? order.line_items : [];
   const createdAt = text(order.created_at);
+  const billingAddress = address(order.billing_address);
   return defined({
     channel: 'ECOMMERCE',
     externalId: shopifyIdOf(payload),
     customer: defined({
-      firstName: text(customer.first_name) ?? text(shipping.first_name),
-      lastName: text(customer.last_name) ?? text(shipping.last_name),
+      firstName: text(customer.first_name) ?? text(shipping.first_name) ?? text(billing.first_name),
+      lastName: text(customer.last_name) ?? text(shipping.last_name) ?? text(billing.last_name),
       email: text(customer.email) ?? text(order.email) ?? text(order.contact_email),
-      phone: text(customer.phone) ?? text(shipping.phone),
+      phone: text(customer.phone) ?? text(shipping.phone) ?? text(billing.phone),
     }),
-    shippingAddress: address(order.shipping_address) ?? {},
-    billingAddress: address(order.billing_address),
-    lines: lineItems.map((item) => {
+    shippingAddress: address(order.shipping_address) ?? billingAddress,
+    billingAddress,
+    lines: lineItems.map((item, index) => {
       const line = object(item);
-      const variant = text(line.variant_id);
       return defined({
-        sku: text(line.sku) ?? (variant ? `variant-${variant}` : undefined),
+        sku: skuOf(line, index),
         productName: text(line.title) ?? text(line.name),
         quantity: line.quantity,
         unitPrice: { amount: line.price, currencyCode: currency },

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import { openApiProblems } from './openApiResponses.js';
 
 export interface ApiResponse {
   readonly status: number;
@@ -39,7 +40,14 @@ export const call = async (
   } catch {
     json = undefined;
   }
-  return { status: response.status, headers: response.headers, text, json };
+  const answer = { status: response.status, headers: response.headers, text, json };
+  // Apps under `checkResponsesAgainstOpenApi` must answer what their document says, every time.
+  const problems = await openApiProblems(app, method, path, answer);
+  if (problems.length > 0)
+    throw new Error(
+      `the response does not match /openapi.json:\n${problems.join('\n')}\n${text.slice(0, 500)}`,
+    );
+  return answer;
 };
 
 /** A clock tests can move forward, so that `?asOf=` has distinct times to ask about. */

@@ -242,7 +242,11 @@ export const hostileInputScenarios = (
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       expect(Object.prototype).not.toHaveProperty('polluted');
       const list = await call(app, 'GET', '/v1/orders?__proto__=1&constructor=2');
-      expect(list.status).toBe(200);
+      expect(list.status).toBe(422);
+      expect(list.json.errors.map((error: { path: string }) => error.path)).toEqual([
+        'query.__proto__',
+        'query.constructor',
+      ]);
     });
 
     it('huge numbers are validation problems', async () => {
@@ -312,9 +316,9 @@ export const hostileInputScenarios = (
 
       let sent = 0;
       const chunk = new Uint8Array(64 * 1024).fill(0x20);
+      // An endless upload: the server drains a little past the limit (so the 413 reaches the client), then stops.
       const stream = new ReadableStream<Uint8Array>({
         pull(controller) {
-          if (sent >= 2 * MiB) return controller.close();
           sent += chunk.byteLength;
           controller.enqueue(chunk);
         },
@@ -329,7 +333,7 @@ export const hostileInputScenarios = (
       );
       expect(chunked.status).toBe(413);
       expect(((await chunked.json()) as { code: string }).code).toBe('payload-too-large');
-      expect(sent).toBeLessThan(2 * MiB);
+      expect(sent).toBeLessThan(5 * MiB);
 
       const webhook = await call(app, 'POST', '/v1/webhooks/shopify', {
         body: big,

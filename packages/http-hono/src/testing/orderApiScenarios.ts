@@ -17,6 +17,7 @@ import {
   call,
   createTestClock,
 } from './apiClient.js';
+import { checkResponsesAgainstOpenApi } from './openApiResponses.js';
 
 export interface StoreUnderTest {
   readonly eventStore: EventStore;
@@ -91,6 +92,8 @@ export const orderApiScenarios = (name: string, setup: () => Promise<StoreUnderT
           },
           { logger: silent, ...options },
         );
+        // Every response of these scenarios must be what /openapi.json says it is.
+        checkResponsesAgainstOpenApi(app);
         apps.set(key, app);
       }
       return app;
@@ -605,7 +608,9 @@ export const orderApiScenarios = (name: string, setup: () => Promise<StoreUnderT
         const garbage = await api('POST', `/v1/orders/${id}/confirm`, {
           headers: { 'If-Match': 'banana' },
         });
-        expect(garbage.status).toBe(412);
+        // RFC 9110: a malformed precondition is a bad request, not a stale version.
+        expect(garbage.status).toBe(400);
+        expect(garbage.json.code).toBe('malformed-header');
         const current = await api('POST', `/v1/orders/${id}/confirm`, {
           headers: { 'If-Match': '"2"' },
         });
@@ -881,8 +886,19 @@ export const orderApiScenarios = (name: string, setup: () => Promise<StoreUnderT
           guarded,
         );
         expect(bigAnonymous.status).toBe(401);
-        for (const path of ['/health', '/ready', '/openapi.json', '/docs', '/metrics'])
+        for (const path of ['/health', '/ready', '/openapi.json', '/docs'])
           expect((await api('GET', path, {}, guarded)).status, path).toBe(200);
+        // Metrics name routes, outcomes and volumes: with keys set they are guarded too.
+        const metrics = await api('GET', '/metrics', {}, guarded);
+        expect(metrics.status).toBe(401);
+        expect(metrics.headers.get('WWW-Authenticate')).toContain('Bearer');
+        const withKey = { headers: { Authorization: 'Bearer secret-b' } };
+        expect((await api('GET', '/metrics', withKey, guarded)).status).toBe(200);
+      });
+
+      it('a key list with no key in it is a start-up error, never an open server', () => {
+        for (const apiKeys of [',', ' , ', '', [], {}, [' ']])
+          expect(() => appWith({ apiKeys }), JSON.stringify(apiKeys)).toThrow(/no API key/);
       });
     });
 
@@ -1025,7 +1041,7 @@ export const orderApiScenarios = (name: string, setup: () => Promise<StoreUnderT
         expect(redelivered.json.status).toBe('CANCELLED');
       });
 
-      it('falls back to the shipping-address names and order e-mail; ignores other topics; 422 on a bad order', async () => {
+      it('falls back to the shipping-address names and order e-mail; ignores other topics; parks a bad order', async () => {
         const shop = appWith({ shopifySecret: secret });
         const shopifyId = 6_000_000_000 + Math.floor(Math.random() * 1_000_000_000);
         const fallback = await deliver(
@@ -1041,14 +1057,16 @@ export const orderApiScenarios = (name: string, setup: () => Promise<StoreUnderT
         });
         const other = await deliver(shop, 'products/update', { id: 1 });
         expect(other.status).toBe(200);
-        expect(other.json).toEqual({ ignored: true, topic: 'products/update' });
+        expect(other.json).toEqual({ outcome: 'ignored', topic: 'products/update' });
         const bad = await deliver(
           shop,
           'orders/create',
           shopifyOrder(shopifyId + 1, { line_items: [] }),
         );
-        expect(bad.status).toBe(422);
-        expect(bad.json.errors[0].path).toBe('lines');
+        // Refusing it would make Shopify retry it forever: it is parked with the reason and answered 200.
+        expect(bad.status).toBe(200);
+        expect(bad.json.outcome).toBe('parked');
+        expect(bad.json.reason).toContain('lines');
       });
     });
 

@@ -1,0 +1,28 @@
+import { expect } from 'vitest';
+import type { CollectedMessage } from '../testing/topicCollector.js';
+
+/**
+ * In each partition, every key's stream versions rise (stream order per key); with `repeats`, a re-published
+ * batch may repeat versions but never go back before them.
+ */
+export const expectStreamOrderPerKey = (messages: readonly CollectedMessage[], repeats = false) => {
+  const last = new Map<string, number>();
+  const sorted = [...messages].sort((a, b) =>
+    a.topic === b.topic
+      ? a.partition === b.partition
+        ? Number(BigInt(a.offset) - BigInt(b.offset))
+        : a.partition - b.partition
+      : a.topic < b.topic
+        ? -1
+        : 1,
+  );
+  for (const message of sorted) {
+    const slot = `${message.topic}/${message.key}`;
+    const version = Number(message.headers['oms-stream-version']);
+    const previous = last.get(slot) ?? 0;
+    if (repeats)
+      expect(version, `${slot}: ${previous} then ${version}`).toBeGreaterThanOrEqual(previous);
+    else expect(version, `${slot}: ${previous} then ${version}`).toBeGreaterThan(previous);
+    last.set(slot, version);
+  }
+};

@@ -1,0 +1,8 @@
+import { createPgOrderStore, createTestDatabase } from '@oms/adapters-pg';
+import { inject } from 'vitest';
+import { shopifyScenarios } from './testing/shopifyScenarios.js';
+
+shopifyScenarios('Shopify webhook on PostgreSQL', async () => {
+  const db = await createTestDatabase(inject('databaseUrl'));
+  return { ...createPgOrderStore({ pool: db.pool }), teardown: () => db.drop() };
+});

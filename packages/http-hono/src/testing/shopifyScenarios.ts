@@ -1,0 +1,273 @@
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type OrderApp } from '../createApp.js';
+import type { ShopifyInbox } from '../shopify/shopifyInbox.js';
+import { signShopifyBody } from '../shopify/signature.js';
+import { type ApiResponse, call } from './apiClient.js';
+import { checkResponsesAgainstOpenApi } from './openApiResponses.js';
+import type { StoreUnderTest } from './orderApiScenarios.js';
+
+export interface ShopifyStoreUnderTest extends StoreUnderTest {
+  readonly shopifyInbox: ShopifyInbox;
+}
+
+const SECRET = 'shpss_scenario_secret';
+const SHOPIFY_TEST_ID = '820982911946154508';
+let unique = 0;
+/** A Shopify id no other test uses (above 2^53 half the time, as real ones may be). */
+const nextShopifyId = (): string => {
+  unique += 1;
+  return `${9_100_000_000 + Math.floor(Math.random() * 800_000_000) + unique}`;
+};
+
+const address = {
+  first_name: 'Grace',
+  last_name: 'Hopper',
+  address1: '1 Compiler Way',
+  city: 'Arlington',
+  province_code: 'VA',
+  zip: '22201',
+  country_code: 'US',
+};
+
+/** A realistic `orders/create` payload; `id` is written into the raw JSON as a number literal, never rounded. */
+const shopifyOrder = (overrides: Record<string, unknown> = {}) => ({
+  name: '#1001',
+  email: 'shopper@example.com',
+  currency: 'USD',
+  created_at: '2026-01-15T10:00:00-05:00',
+  customer: { id: 207119551, first_name: 'Grace', last_name: 'Hopper' },
+  shipping_address: address,
+  billing_address: { ...address, address1: '2 Billing Rd' },
+  line_items: [
+    {
+      id: 466157049,
+      sku: 'IPOD-1',
+      title: 'IPod Nano',
+      quantity: 1,
+      price: '199.00',
+      variant_id: 808950810,
+    },
+  ],
+  ...overrides,
+});
+
+const rawWithId = (id: string, payload: Record<string, unknown>): string =>
+  JSON.stringify({ id: '__SHOPIFY_ID__', ...payload }).replace('"__SHOPIFY_ID__"', id);
+
+/** Shopify webhook scenarios (issue #12) on any store: realistic payloads, parking, duplicates, header rules. */
+export const shopifyScenarios = (
+  name: string,
+  setup: () => Promise<ShopifyStoreUnderTest>,
+): void => {
+  describe(name, () => {
+    let store: ShopifyStoreUnderTest;
+    let app: OrderApp;
+    beforeAll(async () => {
+      store = await setup();
+      app = createApp(store, { logger: pino({ level: 'silent' }), shopifySecret: SECRET });
+      checkResponsesAgainstOpenApi(app);
+    });
+    afterAll(async () => {
+      await store?.teardown?.();
+    });
+
+    const deliver = (
+      topic: string,
+      raw: string,
+      headers: Record<string, string> | Headers = {},
+    ): Promise<ApiResponse> => {
+      const all = new Headers(headers);
+      all.set('Content-Type', 'application/json');
+      all.set('X-Shopify-Topic', topic);
+      if (!all.has('X-Shopify-Hmac-Sha256'))
+        all.set('X-Shopify-Hmac-Sha256', signShopifyBody(raw, SECRET));
+      return call(app, 'POST', '/v1/webhooks/shopify', {
+        body: raw,
+        headers: Object.fromEntries(all.entries()),
+      });
+    };
+
+    it("keeps Shopify's own test id (above 2^53) exact, and cancels the same order by it", async () => {
+      const raw = rawWithId(SHOPIFY_TEST_ID, shopifyOrder());
+      expect(raw).toContain(`"id":${SHOPIFY_TEST_ID},`);
+      const created = await deliver('orders/create', raw);
+      expect(created.status, created.text).toBe(201);
+      expect(created.json.externalId).toBe(SHOPIFY_TEST_ID);
+      const cancelled = await deliver(
+        'orders/cancelled',
+        rawWithId(SHOPIFY_TEST_ID, shopifyOrder({ cancel_reason: 'customer' })),
+      );
+      expect(cancelled.status, cancelled.text).toBe(200);
+      expect(cancelled.json.id).toBe(created.json.id);
+      expect(cancelled.json.status).toBe('CANCELLED');
+      // The neighbour that a rounded id would collide with is another order.
+      const neighbour = await deliver(
+        'orders/create',
+        rawWithId('820982911946154500', shopifyOrder()),
+      );
+      expect(neighbour.status).toBe(201);
+      expect(neighbour.json.id).not.toBe(created.json.id);
+    });
+
+    it('a custom line item (sku "", variant_id null) creates the order', async () => {
+      const id = nextShopifyId();
+      const raw = rawWithId(
+        id,
+        shopifyOrder({
+          line_items: [
+            {
+              id: 1071823172,
+              sku: '',
+              title: 'Gift wrapping',
+              quantity: 1,
+              price: '5.00',
+              variant_id: null,
+              product_id: null,
+            },
+            {
+              id: 1071823173,
+              sku: null,
+              title: 'Engraving',
+              quantity: 2,
+              price: '2.50',
+              variant_id: null,
+            },
+          ],
+        }),
+      );
+      const created = await deliver('orders/create', raw);
+      expect(created.status, created.text).toBe(201);
+      expect(created.json.lines.map((line: { sku: string }) => line.sku)).toEqual([
+        'custom-1071823172',
+        'custom-1071823173',
+      ]);
+      expect(created.json.orderTotal).toEqual({ amount: '10.00', currencyCode: 'USD' });
+    });
+
+    it('an order without shipping_address (pickup, digital) ships to its billing address', async () => {
+      const id = nextShopifyId();
+      const created = await deliver(
+        'orders/create',
+        rawWithId(id, shopifyOrder({ shipping_address: null, customer: null })),
+      );
+      expect(created.status, created.text).toBe(201);
+      expect(created.json.shippingAddress).toMatchObject({ street: '2 Billing Rd', country: 'US' });
+      expect(created.json.customer).toMatchObject({ firstName: 'Grace', lastName: 'Hopper' });
+    });
+
+    it('a payload that cannot be mapped is parked with its reason and answered 200, once; visible in metrics', async () => {
+      const noAddress = nextShopifyId();
+      const parked = await deliver(
+        'orders/create',
+        rawWithId(noAddress, shopifyOrder({ shipping_address: null, billing_address: null })),
+        { 'X-Shopify-Webhook-Id': `wh-${noAddress}` },
+      );
+      expect(parked.status, parked.text).toBe(200);
+      expect(parked.json).toMatchObject({ outcome: 'parked', topic: 'orders/create' });
+      expect(parked.json.reason).toContain('shippingAddress');
+
+      const noLines = nextShopifyId();
+      const empty = await deliver(
+        'orders/create',
+        rawWithId(noLines, shopifyOrder({ line_items: [] })),
+      );
+      expect(empty.status).toBe(200);
+      expect(empty.json.outcome).toBe('parked');
+      const garbage = await deliver('orders/create', '{"id": 12, "line_items": [');
+      expect(garbage.status).toBe(200);
+      expect(garbage.json.outcome).toBe('parked');
+
+      const again = await deliver(
+        'orders/create',
+        rawWithId(noAddress, shopifyOrder({ shipping_address: null, billing_address: null })),
+        { 'X-Shopify-Webhook-Id': `wh-${noAddress}` },
+      );
+      expect(again.status).toBe(200);
+      expect(again.json.outcome).toBe('duplicate');
+      // Its cancel is parked too: the order will never arrive, so retrying it would only fail forever.
+      const cancel = await deliver('orders/cancelled', rawWithId(noAddress, shopifyOrder()));
+      expect(cancel.status).toBe(200);
+      expect(cancel.json.outcome).toBe('parked');
+
+      const list = await store.shopifyInbox.parked();
+      const mine = list.filter((entry) => entry.shopifyOrderId === noAddress);
+      expect(mine.map((entry) => entry.topic)).toEqual(['orders/cancelled', 'orders/create']);
+      expect(mine[1]?.reason).toContain('shippingAddress');
+      expect(mine[1]?.webhookId).toBe(`wh-${noAddress}`);
+      expect(mine[1]?.payload).toContain(`"id":${noAddress}`);
+      expect(
+        list.some((entry) => entry.shopifyOrderId === noLines && entry.reason.includes('lines')),
+      ).toBe(true);
+
+      const metrics = await call(app, 'GET', '/metrics');
+      expect(metrics.text).toMatch(
+        /oms_shopify_webhooks_total\{topic="orders\/create",outcome="parked"\} [3-9]/,
+      );
+      expect(metrics.text).toMatch(
+        /oms_shopify_webhooks_total\{topic="orders\/create",outcome="duplicate"\} 1/,
+      );
+    });
+
+    it('orders/cancelled with NUL or a lone surrogate in cancel_reason cancels the order (cleaned)', async () => {
+      for (const reason of ['fraud\u0000', 'odd \uD800 text']) {
+        const id = nextShopifyId();
+        expect((await deliver('orders/create', rawWithId(id, shopifyOrder()))).status).toBe(201);
+        const raw = rawWithId(id, shopifyOrder({ cancel_reason: reason }));
+        const cancelled = await deliver('orders/cancelled', raw);
+        expect(cancelled.status, cancelled.text).toBe(200);
+        expect(cancelled.json.status).toBe('CANCELLED');
+        expect(cancelled.json.cancellationReason).toBe(
+          `cancelled in Shopify: ${reason.replace('\u0000', '').replace('\uD800', '\uFFFD')}`,
+        );
+      }
+    });
+
+    it('deduplicates by X-Shopify-Webhook-Id and X-Shopify-Event-Id as well as by order id', async () => {
+      const id = nextShopifyId();
+      const raw = rawWithId(id, shopifyOrder());
+      const first = await deliver('orders/create', raw, {
+        'X-Shopify-Webhook-Id': `w1-${id}`,
+        'X-Shopify-Event-Id': `e1-${id}`,
+      });
+      expect(first.status).toBe(201);
+      const retry = await deliver('orders/create', raw, { 'X-Shopify-Webhook-Id': `w1-${id}` });
+      expect(retry.status).toBe(200);
+      expect(retry.json).toEqual({ outcome: 'duplicate', topic: 'orders/create' });
+      const otherSubscription = await deliver('orders/create', raw, {
+        'X-Shopify-Webhook-Id': `w2-${id}`,
+        'X-Shopify-Event-Id': `e1-${id}`,
+      });
+      expect(otherSubscription.json).toEqual({ outcome: 'duplicate', topic: 'orders/create' });
+      // No delivery ids: still once, by the order id.
+      const bare = await deliver('orders/create', raw);
+      expect(bare.status).toBe(200);
+      expect(bare.json.id).toBe(first.json.id);
+      expect(bare.headers.get('Idempotent-Replayed')).toBe('true');
+    });
+
+    it('refuses a duplicated or malformed X-Shopify-Hmac-Sha256 header with 401', async () => {
+      const raw = rawWithId(nextShopifyId(), shopifyOrder());
+      const signature = signShopifyBody(raw, SECRET);
+      const twice = new Headers();
+      twice.append('X-Shopify-Hmac-Sha256', signature);
+      twice.append('X-Shopify-Hmac-Sha256', signature);
+      const malformed = [
+        `${signature.slice(0, 10)}*${signature.slice(10)}`,
+        `${signature.slice(0, 20)} ${signature.slice(20)}`,
+        signature.replace('=', ''),
+        `${signature}==`,
+        Buffer.from(signature, 'base64').toString('base64url'),
+      ];
+      for (const headers of [
+        twice,
+        ...malformed.map((value) => ({ 'X-Shopify-Hmac-Sha256': value })),
+      ]) {
+        const refused = await deliver('orders/create', raw, headers);
+        expect(refused.status, JSON.stringify([...new Headers(headers).entries()])).toBe(401);
+        expect(refused.json.code).toBe('unauthorized');
+      }
+      expect((await deliver('orders/create', raw)).status).toBe(201);
+    });
+  });
+};
