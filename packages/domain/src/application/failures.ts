@@ -6,8 +6,8 @@ import type { ApplicationError } from './errors.js';
  * - `final`: the request can never succeed as it is (bad input, a rule of the order). Recorded as the idempotency
  *   key's outcome, so a retry gets the same answer; a Kafka message goes to the dead-letter topic.
  * - `not-yet`: it may succeed once the order has moved on: the order does not exist yet (a webhook or message that
- *   overtook the create), or a transition its current, non-terminal status does not allow yet (delivered before
- *   shipped). Not recorded; a consumer may defer it.
+ *   overtook the create), or a transition its current status does not allow yet (delivered before shipped; see
+ *   `NOT_YET`). Not recorded; a consumer defers it.
  * - `transient`: the machinery failed or lost a race (store down, unexpected error, version conflict, the key busy).
  *   Not recorded; the same request may simply be retried.
  *
