@@ -5,7 +5,13 @@ import {
   readBarrierStatus,
   rebuildReadModels,
 } from '@oms/adapters-pg';
-import { stateFromEvents } from '@oms/domain';
+import {
+  createExecuteOrderRequest,
+  stateFromEvents,
+  systemClock,
+  uuidV7Generator,
+} from '@oms/domain';
+import { toOrderRequest } from './commandRequest.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type Database, openDatabase } from './database.js';
 import {
@@ -31,6 +37,9 @@ commands:
   relay retry <id>     publish a parked event again (then its order's later events), e.g. after raising
                        OMS_KAFKA_MAX_MESSAGE_BYTES; the running relay does it within a second
   relay skip <id>      give up a parked event: its order's later events are published without it
+  command <Type> [--order <id>] [--line <id>] [--input <json>] [--key <idempotency key>]
+                       run one order command (e.g. CancelOrder --order <id> --input '{"reason":"..."}') through the
+                       same write path as the API; prints the order, or the refusal (exit 1)
 
 Configuration comes from the same environment variables as the server (DATABASE_URL, OMS_DATA_DIR, KAFKA_BROKERS, ...).`;
 
@@ -98,6 +107,58 @@ const replay = async (database: Database, orderId: string | undefined): Promise<
   for (const event of stream.value.events) out(event);
   const state = stateFromEvents(stream.value.events);
   out({ state: state.status === 'NONE' ? null : { status: state.status, version: state.version } });
+  return 0;
+};
+
+const flagValue = (args: readonly string[], name: string): string | undefined => {
+  const at = args.indexOf(name);
+  return at === -1 ? undefined : args[at + 1];
+};
+
+/** Translates the arguments into a request, runs it through `executeOrderRequest` (source `cli`), prints the outcome. */
+const runCommand = async (database: Database, args: readonly string[]): Promise<number> => {
+  const [type = ''] = args;
+  let body: unknown = {};
+  try {
+    body = JSON.parse(flagValue(args, '--input') ?? '{}');
+  } catch {
+    process.stderr.write('--input must be JSON\n');
+    return 2;
+  }
+  const orderId = flagValue(args, '--order');
+  const lineId = flagValue(args, '--line');
+  const request = toOrderRequest(
+    type,
+    { ...(orderId ? { orderId } : {}), ...(lineId ? { lineId } : {}) },
+    body,
+  );
+  if (request.isErr()) {
+    out({ refused: request.error });
+    return 1;
+  }
+  const store = createPgOrderStore({ pool: database.pool });
+  const execute = createExecuteOrderRequest({
+    eventStore: store.eventStore,
+    idempotency: store.idempotency,
+    clock: systemClock,
+    ids: uuidV7Generator,
+  });
+  const key = flagValue(args, '--key');
+  const result = await execute({
+    request: request.value,
+    actor: 'cli',
+    ...(key ? { idempotency: { source: 'cli', key } } : {}),
+  });
+  if (result.isErr()) {
+    out({ failed: { code: result.error.code, message: result.error.message } });
+    return 1;
+  }
+  const outcome = result.value;
+  if (outcome.kind === 'refused') {
+    out({ refused: outcome.error, replayed: outcome.replayed });
+    return 1;
+  }
+  out({ order: outcome.view, version: outcome.version, replayed: outcome.replayed });
   return 0;
 };
 
@@ -193,6 +254,8 @@ const main = async (): Promise<number> => {
       }
       return runRelay(config);
     }
+    case 'command':
+      return withDatabase(config, (database) => runCommand(database, rest));
     default:
       process.stderr.write(`unknown command ${command}\n${USAGE}\n`);
       return 2;

@@ -6,7 +6,7 @@ import {
   type Relay,
 } from '@oms/adapters-kafka';
 import { acquireLease, createPgCheckpointStore, createPgParkedEventStore } from '@oms/adapters-pg';
-import type { EventStore, IdempotencyStore, OrderCommandHandler } from '@oms/domain';
+import type { EventStore, ExecuteOrderRequest } from '@oms/domain';
 import { Kafka, logLevel } from 'kafkajs';
 import type pg from 'pg';
 import type { Logger } from 'pino';
@@ -100,11 +100,10 @@ const buildConsumer = (
   config: Config,
   logger: Logger,
   kafka: Kafka,
-  deps: { readonly handle: OrderCommandHandler; readonly idempotency: IdempotencyStore },
+  deps: { readonly execute: ExecuteOrderRequest },
 ): InboundConsumer =>
   createConsumer({
-    handle: deps.handle,
-    idempotency: deps.idempotency,
+    execute: deps.execute,
     kafka,
     options: {
       idempotent: config.KAFKA_IDEMPOTENT,
@@ -136,10 +135,7 @@ const buildConsumer = (
 export const startKafka = async (
   config: Config,
   logger: Logger,
-  deps: RelayParts & {
-    readonly handle: OrderCommandHandler;
-    readonly idempotency: IdempotencyStore;
-  },
+  deps: RelayParts & { readonly execute: ExecuteOrderRequest },
 ): Promise<KafkaParts> => {
   const brokers = config.KAFKA_BROKERS;
   if (!brokers) return { stop: async () => undefined };

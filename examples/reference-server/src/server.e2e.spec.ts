@@ -127,5 +127,32 @@ describe('the reference server process', () => {
     expect(retry.status).toBe(1);
     expect(retry.stderr).toContain('no open parked event with id 1');
     expect(relay('skip').status).toBe(2);
+
+    // an order command through the same write path as the API, under a key (source `cli`): run once, replayed
+    const command = () =>
+      spawnSync(
+        process.execPath,
+        [
+          cli,
+          'command',
+          'CancelOrder',
+          '--order',
+          createdOrderId,
+          '--input',
+          '{"reason":"ops"}',
+          '--key',
+          'c-1',
+        ],
+        { env, encoding: 'utf8' },
+      );
+    const first = command();
+    expect(first.status, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout.trim())).toMatchObject({
+      order: { status: 'CANCELLED', version: 3, cancellationReason: 'ops' },
+      replayed: false,
+    });
+    const again = command();
+    expect(again.status, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout.trim())).toMatchObject({ version: 3, replayed: true });
   });
 });

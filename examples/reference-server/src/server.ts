@@ -6,7 +6,7 @@ import {
   purgeExpiredIdempotencyKeys,
   readBarrierStatus,
 } from '@oms/adapters-pg';
-import { createOrderCommandHandler, systemClock, uuidV7Generator } from '@oms/domain';
+import { createExecuteOrderRequest, systemClock, uuidV7Generator } from '@oms/domain';
 import { createApp, nodeServerOptions } from '@oms/http-hono';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
@@ -54,14 +54,15 @@ const closeHttp = (server: ReturnType<typeof serve>, timeoutMs: number): Promise
 export const startServer = async (config: Config, logger: Logger): Promise<RunningServer> => {
   const database = await openDatabase(config, logger, 'oms-reference-server');
   const store = createPgOrderStore({ pool: database.pool });
-  const handle = createOrderCommandHandler({
+  // The one write path, shared by the HTTP API, the Shopify webhook and the Kafka consumer.
+  const execute = createExecuteOrderRequest({
     eventStore: store.eventStore,
     idempotency: store.idempotency,
     clock: systemClock,
     ids: uuidV7Generator,
     maxRetries: 10,
   });
-  const kafka = await startKafka(config, logger, { ...store, pool: database.pool, handle });
+  const kafka = await startKafka(config, logger, { ...store, pool: database.pool, execute });
 
   const metricsRegistry = new Registry();
   registerKafkaMetrics(metricsRegistry, kafka);
@@ -74,6 +75,7 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
   const app = createApp(
     {
       ...store,
+      execute,
       ready: async () => {
         // a relay stopped by a missing topic is not ready: it publishes nothing until an operator acts
         if (kafka.relay?.lag().status === 'failed') return false;

@@ -67,7 +67,7 @@ describe('database outage', () => {
       await eventStore.readAll(0, 10),
       await queries.getOrder(streamId),
       await queries.listOrders(ListOrdersQuerySchema.parse({})),
-      await idempotency.claim({ key: 'k', fingerprint: 'f' }),
+      await idempotency.claim({ source: 'outage', key: 'k', fingerprint: 'f' }),
     ];
     for (const result of down) expect(result._unsafeUnwrapErr().code).toBe('service-unavailable');
 

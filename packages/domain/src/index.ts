@@ -8,11 +8,25 @@ export {
   serviceUnavailable,
 } from './application/errors.js';
 export {
+  createExecuteOrderRequest,
+  type ExecuteOrderRequest,
+  type ExecuteOrderRequestDeps,
+  type OrderRequestExecution,
+  type OrderRequestOutcome,
+  type RequestIdempotency,
+} from './application/executeOrderRequest.js';
+export { classifyFailure, type FailureClass } from './application/failures.js';
+export { canonicalJson, requestFingerprint } from './application/fingerprint.js';
+export {
   type CommandContext,
   type CommandOutcome,
+  type CommandResult,
   createOrderCommandHandler,
+  createOrderCommandRunner,
+  type HeldIdempotencyKey,
   type OrderCommandHandler,
   type OrderCommandHandlerDeps,
+  type OrderCommandRunner,
   stateFromEvents,
 } from './application/handleOrderCommand.js';
 export { ORDER_INPUT_SCHEMAS, type OrderRequest, toCommand } from './application/orderRequests.js';
@@ -39,9 +53,10 @@ export {
   DEFAULT_IDEMPOTENCY_LEASE_MS,
   DEFAULT_IDEMPOTENCY_RETENTION_MS,
   type IdempotencyClaim,
+  type IdempotencyKey,
+  type IdempotencyOutcome,
   type IdempotencyRequest,
   type IdempotencyStore,
-  type StoredResponse,
 } from './application/ports/idempotency.port.js';
 export {
   type Cursor,
@@ -52,11 +67,6 @@ export {
   type OrderPage,
   type OrderQueries,
 } from './application/ports/orderQueries.port.js';
-export {
-  type IdempotentAnswer,
-  type IdempotentRun,
-  runIdempotent,
-} from './application/runIdempotent.js';
 export {
   CONSUMER_GROUP,
   DLQ_TOPIC,

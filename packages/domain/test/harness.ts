@@ -43,7 +43,6 @@ export const harness = (
   const eventStore = options.eventStore ? options.eventStore(store.eventStore) : store.eventStore;
   const handle = createOrderCommandHandler({
     eventStore,
-    idempotency: store.idempotency,
     clock: tickingClock(),
     ids: uuidV7Generator,
     ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),

@@ -1,8 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import {
   type Clock,
-  createOrderCommandHandler,
+  createExecuteOrderRequest,
   type EventStore,
+  type ExecuteOrderRequest,
   type IdempotencyStore,
   type IdGenerator,
   type OrderQueries,
@@ -34,6 +35,11 @@ export interface AppDeps {
   readonly eventStore: EventStore;
   /** Without it, Idempotency-Key headers are accepted but not enforced. */
   readonly idempotency?: IdempotencyStore;
+  /**
+   * The write path, when the host shares one with its other entry points (the Kafka consumer); by default one is
+   * built from the event store and idempotency store (with `maxRetries`).
+   */
+  readonly execute?: ExecuteOrderRequest;
   readonly queries: OrderQueries;
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
@@ -99,15 +105,16 @@ export const createApp = (deps: AppDeps, options: AppOptions = {}): OrderApp => 
   const ids = deps.ids ?? uuidV7Generator;
   const runtime: AppRuntime = {
     eventStore: deps.eventStore,
-    ...(deps.idempotency ? { idempotency: deps.idempotency } : {}),
     queries: deps.queries,
-    handle: createOrderCommandHandler({
-      eventStore: deps.eventStore,
-      ...(deps.idempotency ? { idempotency: deps.idempotency } : {}),
-      clock,
-      ids,
-      maxRetries,
-    }),
+    execute:
+      deps.execute ??
+      createExecuteOrderRequest({
+        eventStore: deps.eventStore,
+        ...(deps.idempotency ? { idempotency: deps.idempotency } : {}),
+        clock,
+        ids,
+        maxRetries,
+      }),
     clock,
     ids,
     ready: deps.ready ?? defaultReady(deps.eventStore),

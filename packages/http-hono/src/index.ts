@@ -1,6 +1,5 @@
-export { canonicalJson, requestFingerprint } from './commands/fingerprint.js';
 export { etagOf, parseIdempotencyKey } from './commands/headers.js';
-export { type CommandCall, runCommand } from './commands/runCommand.js';
+export { type CommandCall, httpIdempotencySource, runCommand } from './commands/runCommand.js';
 export {
   type EntityTag,
   type EntityTagCondition,

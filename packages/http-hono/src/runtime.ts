@@ -1,21 +1,20 @@
 import type {
   Clock,
   EventStore,
-  IdempotencyStore,
+  ExecuteOrderRequest,
   IdGenerator,
-  OrderCommandHandler,
   OrderQueries,
 } from '@oms/domain';
 import type { Logger } from 'pino';
 import type { HttpMetrics } from './metrics/httpMetrics.js';
 import type { ShopifyInbox } from './shopify/shopifyInbox.js';
 
-/** What the routes share: the ports, the command handler and the settings, resolved once by `createApp`. */
+/** What the routes share: the ports, the write path and the settings, resolved once by `createApp`. */
 export interface AppRuntime {
   readonly eventStore: EventStore;
-  readonly idempotency?: IdempotencyStore;
   readonly queries: OrderQueries;
-  readonly handle: OrderCommandHandler;
+  /** The one write path (`createExecuteOrderRequest`): every command route and the webhook go through it. */
+  readonly execute: ExecuteOrderRequest;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly ready: () => Promise<boolean>;

@@ -1,4 +1,4 @@
-import type { IdempotencyStore, OrderCommandHandler } from '@oms/domain';
+import type { ExecuteOrderRequest } from '@oms/domain';
 import type { Consumer, ConsumerConfig, ProducerConfig } from 'kafkajs';
 import type { CompressionName, KafkaLike, TopicCreationOptions } from '../kafkaPorts.js';
 import type { BackoffOptions } from '../relay/backoff.js';
@@ -41,7 +41,6 @@ export interface ConsumerOptions {
   readonly deferBackoff?: BackoffOptions;
   /** Deferred messages kept at most; past it a message that is not possible yet holds its partition (default 10,000). */
   readonly maxDeferred?: number;
-  readonly idempotencyLeaseMs?: number;
   readonly onOutcome?: (message: InboundMessage, outcome: InboundOutcome) => void;
   readonly onError?: (error: { readonly code: string; readonly message: string }) => void;
   readonly now?: () => Date;
@@ -53,9 +52,8 @@ export interface ConsumerKafka extends KafkaLike {
 }
 
 export interface InboundConsumerDeps {
-  /** The same use case as the HTTP API (`createOrderCommandHandler`). */
-  readonly handle: OrderCommandHandler;
-  readonly idempotency: IdempotencyStore;
+  /** The same write path as the HTTP API (`createExecuteOrderRequest`). */
+  readonly execute: ExecuteOrderRequest;
   readonly kafka: ConsumerKafka;
   readonly options?: ConsumerOptions;
 }

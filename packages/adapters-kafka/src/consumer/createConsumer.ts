@@ -105,16 +105,7 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
 
   const attemptOnce = async (message: InboundMessage): Promise<InboundOutcome> => {
     try {
-      return await processInbound(
-        {
-          handle: deps.handle,
-          idempotency: deps.idempotency,
-          ...(options.idempotencyLeaseMs === undefined
-            ? {}
-            : { idempotencyLeaseMs: options.idempotencyLeaseMs }),
-        },
-        message,
-      );
+      return await processInbound({ execute: deps.execute }, message);
     } catch (cause) {
       // a throwing adapter is a bug or an outage, not a verdict on the message: retried like `internal`
       return { kind: 'retry', code: 'internal', reason: messageOf(cause) };

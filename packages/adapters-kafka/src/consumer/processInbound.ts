@@ -1,16 +1,12 @@
-import { createHash } from 'node:crypto';
 import {
-  type ApplicationError,
-  type CommandOutcome,
-  type IdempotencyStore,
+  classifyFailure,
+  type ExecuteOrderRequest,
   type InboundTopic,
   inboundToRequest,
   isInboundTopic,
-  type OrderCommandHandler,
-  runIdempotent,
-  type StoredResponse,
+  type RequestIdempotency,
+  requestFingerprint,
 } from '@oms/domain';
-import { mayBecomePossible } from './mayBecomePossible.js';
 
 export interface InboundMessage {
   readonly topic: string;
@@ -29,7 +25,10 @@ export type InboundOutcome =
       readonly orderId: string;
       readonly idempotencyKey: string;
     }
-  /** Not possible yet (delivered before shipped): tried again later, dead-lettered if it never becomes possible. */
+  /**
+   * Not possible yet (`classifyFailure` is not-yet: delivered before shipped, an order not created yet): tried again
+   * later, dead-lettered if it never becomes possible.
+   */
   | {
       readonly kind: 'defer';
       readonly code: string;
@@ -42,50 +41,30 @@ export type InboundOutcome =
   | { readonly kind: 'retry'; readonly code: string; readonly reason: string };
 
 export interface ProcessInboundDeps {
-  readonly handle: OrderCommandHandler;
-  readonly idempotency: IdempotencyStore;
-  /** How long an idempotency claim holds before a crashed attempt can be taken over (default 30 s). */
-  readonly idempotencyLeaseMs?: number;
+  /** The one write path (`createExecuteOrderRequest`), shared with the HTTP API. */
+  readonly execute: ExecuteOrderRequest;
 }
-
-/** Failures that say nothing final about the message. */
-const TRANSIENT: ReadonlySet<ApplicationError['code']> = new Set([
-  'service-unavailable',
-  'internal',
-  'concurrency-conflict',
-  'idempotency-key-in-flight',
-]);
 
 const text = (value: Buffer | string | null): string | null =>
   value === null ? null : typeof value === 'string' ? value : value.toString('utf8');
 
-/** The idempotency key of a message: the envelope's event id, else where the message sits in the log. */
+/**
+ * The idempotency key of a message, within its topic (`kafka:<topic>`): the envelope's event id, else a digest of the
+ * bare value's content, so a bare message delivered twice (at any offset) is the same message.
+ */
 export const inboundIdempotencyKey = (
-  message: Pick<InboundMessage, 'topic' | 'partition' | 'offset'>,
+  topic: string,
+  value: unknown,
   eventId: string | undefined,
-): string =>
-  eventId === undefined
-    ? `kafka:${message.topic}:${message.partition}:${message.offset}`
-    : `kafka:event:${eventId}`;
-
-const fingerprintOf = (topic: string, request: unknown): string =>
-  createHash('sha256')
-    .update(`${topic}\n${JSON.stringify(request)}`)
-    .digest('base64url');
-
-const respond = (outcome: CommandOutcome): StoredResponse => ({
-  status: 200,
-  body: { orderId: outcome.view.id, status: outcome.view.status, version: outcome.version },
-});
-
-const respondError = (error: ApplicationError): StoredResponse => ({
-  status: 422,
-  body: { code: error.code, message: error.message },
+): RequestIdempotency => ({
+  source: `kafka:${topic}`,
+  key: eventId === undefined ? `content:${requestFingerprint(value)}` : `event:${eventId}`,
 });
 
 /**
- * One inbound message through the same use case as the HTTP API, under an idempotency key so that a message
- * delivered twice has one effect. Never throws: the outcome says whether to move on, dead-letter or retry.
+ * One inbound message through the same write path as the HTTP API, under an idempotency key so that a message
+ * delivered twice has one effect: the message is translated into a request, and the domain's outcome into moving
+ * on, a dead letter or a retry. Never throws.
  */
 export const processInbound = async (
   deps: ProcessInboundDeps,
@@ -124,50 +103,45 @@ export const processInbound = async (
           : inbound.error.message,
     };
   const { request, eventId } = inbound.value;
-  const key = inboundIdempotencyKey(message, eventId);
+  const idempotency = inboundIdempotencyKey(topic, parsed, eventId);
   const where = `${message.topic}/${message.partition}/${message.offset}`;
   const traceparent = message.headers.traceparent;
-  const answer = await runIdempotent(
-    { idempotency: deps.idempotency, handle: deps.handle },
-    {
-      idempotency: {
-        key,
-        fingerprint: fingerprintOf(topic, request),
-        ...(deps.idempotencyLeaseMs === undefined ? {} : { leaseMs: deps.idempotencyLeaseMs }),
-      },
-      request,
-      context: {
-        actor: `kafka:${topic}`,
-        correlationId: message.headers['correlation-id'] ?? eventId ?? where,
-        causationId: eventId ?? where,
-        ...(traceparent ? { traceparent } : {}),
-      },
-      respond,
-      respondError,
-      isFinal: (error) => !mayBecomePossible(error),
-    },
-  );
+  const answer = await deps.execute({
+    request,
+    actor: `kafka:${topic}`,
+    correlationId: message.headers['correlation-id'] ?? eventId ?? where,
+    causationId: eventId ?? where,
+    ...(traceparent ? { traceparent } : {}),
+    idempotency,
+  });
   if (answer.isErr()) {
     const error = answer.error;
-    if (mayBecomePossible(error))
+    const failure = classifyFailure(error);
+    if (failure === 'transient') return { kind: 'retry', code: error.code, reason: error.message };
+    if (failure === 'not-yet')
       return {
         kind: 'defer',
         code: error.code,
         reason: error.message,
         orderId: request.orderId ?? '',
       };
-    return TRANSIENT.has(error.code)
-      ? { kind: 'retry', code: error.code, reason: error.message }
-      : { kind: 'dead-letter', code: error.code, reason: error.message };
-  }
-  const { response, replayed } = answer.value;
-  if (response.status >= 400) {
-    const body = response.body as { code?: string; message?: string } | undefined;
     return {
       kind: 'dead-letter',
-      code: body?.code ?? 'rejected',
-      reason: `${replayed ? '(replayed) ' : ''}${body?.message ?? 'the command was refused'}`,
+      code: error.code,
+      reason: error.message,
     };
   }
-  return { kind: 'applied', replayed, orderId: request.orderId ?? '', idempotencyKey: key };
+  const outcome = answer.value;
+  if (outcome.kind === 'refused')
+    return {
+      kind: 'dead-letter',
+      code: outcome.error.code,
+      reason: `${outcome.replayed ? '(replayed) ' : ''}${outcome.error.message}`,
+    };
+  return {
+    kind: 'applied',
+    replayed: outcome.replayed,
+    orderId: outcome.orderId,
+    idempotencyKey: idempotency.key,
+  };
 };

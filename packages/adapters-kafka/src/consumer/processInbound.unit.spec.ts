@@ -1,7 +1,7 @@
 import {
+  createExecuteOrderRequest,
   createOrderCommandHandler,
   type EventStore,
-  type IdempotencyStore,
   ORDER_INPUT_SCHEMAS,
   parseInput,
   systemClock,
@@ -18,6 +18,11 @@ const setup = (eventStore?: (store: EventStore) => EventStore) => {
   const events = eventStore ? eventStore(store.eventStore) : store.eventStore;
   const handle = createOrderCommandHandler({
     eventStore: events,
+    clock: systemClock,
+    ids: uuidV7Generator,
+  });
+  const execute = createExecuteOrderRequest({
+    eventStore: events,
     idempotency: store.idempotency,
     clock: systemClock,
     ids: uuidV7Generator,
@@ -33,8 +38,15 @@ const setup = (eventStore?: (store: EventStore) => EventStore) => {
     (await handle({ type: 'ConfirmOrder', orderId }, { actor: 'test' }))._unsafeUnwrap();
     return orderId;
   };
-  const deps = { handle, idempotency: store.idempotency as IdempotencyStore };
-  return { store, handle, deps, confirmedOrder };
+  const shippedOrder = async () => {
+    const orderId = await confirmedOrder();
+    (
+      await handle({ type: 'ShipOrder', orderId, input: { shipmentId: 'S1' } }, { actor: 'test' })
+    )._unsafeUnwrap();
+    return orderId;
+  };
+  const deps = { execute };
+  return { store, handle, deps, confirmedOrder, shippedOrder };
 };
 
 let offset = 0;
@@ -68,20 +80,61 @@ describe('processInbound', () => {
     expect(shipped[0]?.metadata).toMatchObject({
       actor: 'kafka:oms.fulfillment.shipped',
       causationId: 'f-123',
-      idempotencyKey: 'kafka:event:f-123',
+      idempotencyKey: 'event:f-123',
     });
   });
 
-  it('keys a bare payload by its place in the log, so a redelivery of that offset is a replay', async () => {
+  it('keys a bare payload by its content within its topic, so a redelivery at any offset is a replay', async () => {
     const { store, deps, confirmedOrder } = setup();
     const orderId = await confirmedOrder();
-    const bare = message('oms.fulfillment.shipped', { orderId, shippedAt: '2026-01-16T10:00:00Z' });
+    const payload = { orderId, shippedAt: '2026-01-16T10:00:00Z' };
+    const bare = message('oms.fulfillment.shipped', payload);
     expect(await processInbound(deps, bare)).toMatchObject({ kind: 'applied', replayed: false });
-    expect(await processInbound(deps, bare)).toMatchObject({ kind: 'applied', replayed: true });
+    expect(
+      await processInbound(deps, message('oms.fulfillment.shipped', { ...payload })),
+    ).toMatchObject({ kind: 'applied', replayed: true });
     expect(store.allEvents().filter((event) => event.type === 'order.shipped')).toHaveLength(1);
-    expect(inboundIdempotencyKey(bare, undefined)).toBe(
-      `kafka:oms.fulfillment.shipped:0:${bare.offset}`,
+    const key = inboundIdempotencyKey('oms.fulfillment.shipped', payload, undefined);
+    expect(key).toEqual({ source: 'kafka:oms.fulfillment.shipped', key: expect.any(String) });
+    expect(inboundIdempotencyKey('oms.fulfillment.shipped', { ...payload }, undefined)).toEqual(
+      key,
     );
+    expect(inboundIdempotencyKey('oms.shipping.delivered', payload, undefined).source).toBe(
+      'kafka:oms.shipping.delivered',
+    );
+  });
+
+  it('applies the same bare message delivered twice (at another offset) once, and never dead-letters it', async () => {
+    const { store, deps, shippedOrder } = setup();
+    const orderId = await shippedOrder();
+    const payload = { orderId, deliveredAt: '2026-01-17T10:00:00Z' };
+    const first = await processInbound(deps, message('oms.shipping.delivered', payload));
+    const again = await processInbound(deps, message('oms.shipping.delivered', payload));
+    expect(first).toMatchObject({ kind: 'applied', replayed: false, orderId });
+    expect(again).toMatchObject({ kind: 'applied', replayed: true, orderId });
+    expect(store.allEvents().filter((event) => event.type === 'order.delivered')).toHaveLength(1);
+  });
+
+  it('scopes envelope event ids by topic: the same id on another topic is another message', async () => {
+    const { deps, shippedOrder } = setup();
+    const orderId = await shippedOrder();
+    const at = '2026-01-17T10:00:00Z';
+    const shipped = await processInbound(
+      deps,
+      message('oms.fulfillment.shipped', {
+        eventId: 'e-shared',
+        payload: { orderId, shipmentId: 'S1', shippedAt: at },
+      }),
+    );
+    expect(shipped).toMatchObject({ kind: 'applied' });
+    const delivered = await processInbound(
+      deps,
+      message('oms.shipping.delivered', {
+        eventId: 'e-shared',
+        payload: { orderId, deliveredAt: at },
+      }),
+    );
+    expect(delivered).toMatchObject({ kind: 'applied', replayed: false, orderId });
   });
 
   it('dead-letters bad JSON and a schema mismatch', async () => {

@@ -1,6 +1,7 @@
 import { createPgOrderStore, createTestDatabase, type TestDatabase } from '@oms/adapters-pg';
 import {
   CONSUMER_GROUP,
+  createExecuteOrderRequest,
   createOrderCommandHandler,
   DLQ_TOPIC,
   type EventStore,
@@ -47,7 +48,7 @@ describe('inbound consumer against a real Kafka-protocol broker', () => {
             ? errAsync({ code: 'internal', message: 'unexpected failure' })
             : store.eventStore.appendToStream(streamId, events, options),
     };
-    const handle = createOrderCommandHandler({
+    const execute = createExecuteOrderRequest({
       eventStore,
       idempotency: store.idempotency,
       clock: systemClock,
@@ -64,8 +65,7 @@ describe('inbound consumer against a real Kafka-protocol broker', () => {
       await producer.send({ topic, messages: [{ value: '{}' }] });
     dlq = await startTopicCollector({ brokers: kafka.brokers, topics: [DLQ_TOPIC] });
     consumer = createConsumer({
-      handle,
-      idempotency: store.idempotency,
+      execute,
       kafka: client,
       options: {
         // test timings for the mock (see ../shared/kafka-testing.md); the DLQ producer is not idempotent and the
@@ -146,16 +146,27 @@ describe('inbound consumer against a real Kafka-protocol broker', () => {
       causationId: `wms-${orderId}`,
     });
 
-    // a bare payload (no envelope) works too; the order is now SHIPPED and can be delivered
+    // a bare payload (no envelope) works too, keyed by its content: delivered twice (two offsets), applied once,
+    // and the second is a replay, not a dead letter
+    const bare = JSON.stringify({ orderId, deliveredAt: '2026-01-17T10:00:00Z' });
+    const beforeBare = consumer.stats();
     await producer.send({
       topic: 'oms.shipping.delivered',
       messages: [
-        { key: orderId, value: JSON.stringify({ orderId, deliveredAt: '2026-01-17T10:00:00Z' }) },
+        { key: orderId, value: bare },
+        { key: orderId, value: bare },
       ],
     });
-    await vi.waitFor(async () => expect((await eventsOf(orderId)).at(-1)).toBe('order.delivered'), {
+    await vi.waitFor(() => expect(consumer.stats().replayed).toBe(beforeBare.replayed + 1), {
       timeout: 20_000,
     });
+    expect(consumer.stats().deadLettered).toBe(beforeBare.deadLettered);
+    expect(await eventsOf(orderId)).toEqual([
+      'order.created',
+      'order.confirmed',
+      'order.shipped',
+      'order.delivered',
+    ]);
   });
 
   it('dead-letters poison messages (bad JSON, schema mismatch, unknown order, refused transition) and moves on', async () => {
@@ -338,12 +349,12 @@ describe('inbound consumer and a broker outage', () => {
     const errors: string[] = [];
     const store = createPgOrderStore({ pool: db.pool });
     const consumer = createConsumer({
-      handle: createOrderCommandHandler({
+      execute: createExecuteOrderRequest({
         eventStore: store.eventStore,
+        idempotency: store.idempotency,
         clock: systemClock,
         ids: uuidV7Generator,
       }),
-      idempotency: store.idempotency,
       kafka: testKafka(proxy.brokers),
       options: {
         groupId: 'oms-order-intake-outage',

@@ -1,5 +1,11 @@
 import { createPgOrderStore, createTestDatabase, type TestDatabase } from '@oms/adapters-pg';
-import { DLQ_TOPIC, INBOUND_TOPICS } from '@oms/domain';
+import {
+  createExecuteOrderRequest,
+  DLQ_TOPIC,
+  INBOUND_TOPICS,
+  systemClock,
+  uuidV7Generator,
+} from '@oms/domain';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createConsumer, type InboundConsumer } from '../consumer/createConsumer.js';
 import { startTestKafka, type TestKafka } from '../testing/mockCluster.js';
@@ -66,8 +72,12 @@ describe('inbound consumer: a transition that is not possible yet', () => {
     // the consumer starts on the backlog: it reads the topics in whatever order the fetches come back
     const deferred: string[] = [];
     consumer = createConsumer({
-      handle,
-      idempotency: store.idempotency,
+      execute: createExecuteOrderRequest({
+        eventStore: store.eventStore,
+        idempotency: store.idempotency,
+        clock: systemClock,
+        ids: uuidV7Generator,
+      }),
       kafka: client,
       options: {
         groupId: 'oms-order-intake-backlog',

@@ -22,7 +22,6 @@ const setup = () => {
   const store = createInMemoryOrderStore();
   const handle = createOrderCommandHandler({
     eventStore: store.eventStore,
-    idempotency: store.idempotency,
     clock: systemClock,
     ids: uuidV7Generator,
   });

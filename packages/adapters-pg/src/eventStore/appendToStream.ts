@@ -8,12 +8,15 @@ import {
   toOrderSummary,
 } from '@oms/domain';
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
+import { completeIdempotencySql, heldIdempotencySql } from '../idempotency/pgIdempotencyStore.js';
 import { attempt, type Queryable, toInfrastructureError } from '../pool.js';
 import { EVENTS_PER_POSITION } from './positions.js';
 
 /** Positions are `append number × 1024 + index` (positions.ts), so one append holds at most this many events. */
 export const MAX_EVENTS_PER_APPEND = EVENTS_PER_POSITION;
 const IDEMPOTENCY_TAKEN_OVER = 'OM001';
+/** The idempotency parameters of APPEND_SQL: key $4, token $5, outcome $6, source $15. */
+const IDEMPOTENCY_PARAMS = { source: '$15', key: '$4', token: '$5', outcome: '$6' } as const;
 
 /**
  * The whole append in ONE statement (one round trip, one implicit transaction):
@@ -21,7 +24,7 @@ const IDEMPOTENCY_TAKEN_OVER = 'OM001';
  * - `ins` inserts the events at expectedVersion+1.. when the stream is at expectedVersion (its event at that version
  *   exists, or expectedVersion is 0) and the idempotency key, if any, is still held by this token. A concurrent
  *   writer that got there first makes the unique (stream_id, stream_version) key fail: a concurrency conflict.
- * - `idem` completes the idempotency record with the response, if the events went in and the key is still held.
+ * - `idem` completes the idempotency record with the outcome, if the events went in and the key is still held.
  * - `doc` upserts the order's summary row and document from the snapshot, if the events went in.
  * - the final SELECT aborts the statement (SQLSTATE OM001) when events went in but the key was taken over in the
  *   meantime, so events never exist without their key, nor a completed key without its events.
@@ -30,9 +33,7 @@ const APPEND_SQL = `
 WITH allowed AS (
   SELECT ($2::integer = 0
           OR EXISTS (SELECT 1 FROM oms_events WHERE stream_id = $1 AND stream_version = $2::integer))
-     AND ($4::text IS NULL
-          OR EXISTS (SELECT 1 FROM oms_idempotency_keys
-                      WHERE key = $4::text AND token = $5::text AND response IS NULL)) AS ok
+     AND ($4::text IS NULL OR ${heldIdempotencySql(IDEMPOTENCY_PARAMS)}) AS ok
 ),
 drawn AS MATERIALIZED (
   SELECT oms_next_position() AS base FROM allowed WHERE allowed.ok
@@ -47,12 +48,8 @@ ins AS (
                                                  data jsonb, metadata jsonb, occurred_at timestamptz)
   RETURNING global_position, stream_version
 ),
-idem AS (
-  UPDATE oms_idempotency_keys
-     SET response = $6::jsonb, completed_at = now(),
-         expires_at = greatest(expires_at, now() + interval '24 hours')
-   WHERE $4::text IS NOT NULL AND key = $4::text AND token = $5::text AND response IS NULL
-     AND EXISTS (SELECT 1 FROM ins)
+idem AS (${completeIdempotencySql(IDEMPOTENCY_PARAMS)}
+     AND $4::text IS NOT NULL AND EXISTS (SELECT 1 FROM ins)
   RETURNING 1
 ),
 doc AS (
@@ -161,10 +158,11 @@ export const appendToStream = (
         streamId,
         options.expectedVersion,
         payload,
-        idempotency?.key ?? null,
+        idempotency?.key.key ?? null,
         idempotency?.token ?? null,
-        idempotency ? JSON.stringify(idempotency.response) : null,
+        idempotency ? JSON.stringify(idempotency.outcome) : null,
         ...readModelParameters(options.snapshot),
+        idempotency?.key.source ?? null,
       ],
     }),
   )
@@ -185,7 +183,7 @@ export const appendToStream = (
           ),
         );
       if (pgCode === IDEMPOTENCY_TAKEN_OVER && idempotency)
-        return errAsync(keyTakenOver(idempotency.key));
+        return errAsync(keyTakenOver(idempotency.key.key));
       return errAsync(error);
     })
     .andThen((result): ResultAsync<AppendResult, EventStoreError> => {
@@ -193,7 +191,7 @@ export const appendToStream = (
       if (!row) return errAsync(toInfrastructureError(new Error('append returned no row')));
       if (row.inserted === 0) {
         if (idempotency && row.actual_version === options.expectedVersion)
-          return errAsync(keyTakenOver(idempotency.key));
+          return errAsync(keyTakenOver(idempotency.key.key));
         return errAsync(concurrencyConflict(options.expectedVersion, row.actual_version));
       }
       return okAsync({

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@oms/domain';
+import type { IdempotencyOutcome, RecordedEvent } from '@oms/domain';
 import { uuidv7 } from '@oms/domain';
 import { eventStoreContract } from '@oms/domain/testing/contract';
 import type pg from 'pg';
@@ -22,6 +22,14 @@ afterAll(async () => {
 });
 
 eventStoreContract('postgres', async () => createPgOrderStore({ pool: db.pool }));
+
+const accepted: IdempotencyOutcome = { kind: 'accepted', orderId: 'o-1', version: 1 };
+const refusal: IdempotencyOutcome = {
+  kind: 'refused',
+  error: { code: 'last-line', message: 'the last line stays', lineId: 'L1' },
+};
+
+const TAKEN_OVER = '00000000-0000-4000-8000-00000000beef';
 
 const tail = async (
   eventStore: ReturnType<typeof createPgEventStore>,
@@ -169,37 +177,38 @@ describe('PostgreSQL event store', () => {
 
   it('stores nothing when the idempotency key is held by another token, and keeps the key', async () => {
     const { eventStore, idempotency } = createPgOrderStore({ pool: db.pool });
-    const key = `k-${uuidv7()}`;
-    const claim = (await idempotency.claim({ key, fingerprint: 'f' }))._unsafeUnwrap();
+    const key = { source: 'pg-test', key: `k-${uuidv7()}` };
+    const claim = (await idempotency.claim({ ...key, fingerprint: 'f' }))._unsafeUnwrap();
     expect(claim.kind).toBe('claimed');
     const streamId = uuidv7();
     const refused = await eventStore.appendToStream(streamId, [testEvent('test.one')], {
       expectedVersion: 0,
-      idempotency: { key, token: 'someone-else', response: { status: 201, body: {} } },
+      idempotency: { key, token: 'someone-else', outcome: accepted },
     });
     expect(refused._unsafeUnwrapErr().code).toBe('idempotency-key-in-flight');
     expect((await eventStore.readStream(streamId))._unsafeUnwrap().version).toBe(0);
-    expect((await idempotency.claim({ key, fingerprint: 'f' }))._unsafeUnwrap().kind).toBe(
+    expect((await idempotency.claim({ ...key, fingerprint: 'f' }))._unsafeUnwrap().kind).toBe(
       'in-flight',
     );
   });
 
   it('aborts the whole append when the key is taken over while the append runs', async () => {
     const { eventStore, idempotency } = createPgOrderStore({ pool: wide });
-    const key = `k-${uuidv7()}`;
-    const claim = (await idempotency.claim({ key, fingerprint: 'f' }))._unsafeUnwrap();
+    const key = { source: 'pg-test', key: `k-${uuidv7()}` };
+    const claim = (await idempotency.claim({ ...key, fingerprint: 'f' }))._unsafeUnwrap();
     if (claim.kind !== 'claimed') throw new Error('expected a claim');
     const other = await wide.connect();
     try {
       // Another request takes the key over and has not committed yet: the append's check still sees our token.
       await other.query('BEGIN');
-      await other.query("UPDATE oms_idempotency_keys SET token = 'taken-over' WHERE key = $1", [
-        key,
-      ]);
+      await other.query(
+        'UPDATE oms_idempotency_keys SET token = $3 WHERE source = $1 AND key = $2',
+        [key.source, key.key, TAKEN_OVER],
+      );
       const streamId = uuidv7();
       const pending = eventStore.appendToStream(streamId, [testEvent('test.one')], {
         expectedVersion: 0,
-        idempotency: { key, token: claim.token, response: { status: 201, body: {} } },
+        idempotency: { key, token: claim.token, outcome: accepted },
       });
       let waiting = false;
       for (let i = 0; !waiting && i < 200; i += 1) {
@@ -218,10 +227,10 @@ describe('PostgreSQL event store', () => {
         version: 0,
       });
       const record = await db.pool.query(
-        'SELECT token, response FROM oms_idempotency_keys WHERE key = $1',
-        [key],
+        'SELECT token::text, outcome FROM oms_idempotency_keys WHERE source = $1 AND key = $2',
+        [key.source, key.key],
       );
-      expect(record.rows[0]).toEqual({ token: 'taken-over', response: null });
+      expect(record.rows[0]).toEqual({ token: TAKEN_OVER, outcome: null });
     } finally {
       await other.query('ROLLBACK').catch(() => undefined);
       other.release();
@@ -230,23 +239,23 @@ describe('PostgreSQL event store', () => {
 
   it('completes the idempotency record of an append without events after checking the version', async () => {
     const { eventStore, idempotency } = createPgOrderStore({ pool: db.pool });
-    const key = `k-${uuidv7()}`;
-    const claim = (await idempotency.claim({ key, fingerprint: 'f' }))._unsafeUnwrap();
+    const key = { source: 'pg-test', key: `k-${uuidv7()}` };
+    const claim = (await idempotency.claim({ ...key, fingerprint: 'f' }))._unsafeUnwrap();
     if (claim.kind !== 'claimed') throw new Error('expected a claim');
     const streamId = uuidv7();
     const stale = await eventStore.appendToStream(streamId, [], {
       expectedVersion: 3,
-      idempotency: { key, token: claim.token, response: { status: 200, body: 'noop' } },
+      idempotency: { key, token: claim.token, outcome: refusal },
     });
     expect(stale._unsafeUnwrapErr().code).toBe('concurrency-conflict');
     const done = await eventStore.appendToStream(streamId, [], {
       expectedVersion: 0,
-      idempotency: { key, token: claim.token, response: { status: 200, body: 'noop' } },
+      idempotency: { key, token: claim.token, outcome: refusal },
     });
     expect(done._unsafeUnwrap()).toEqual({ nextVersion: 0, lastGlobalPosition: 0 });
-    expect((await idempotency.claim({ key, fingerprint: 'f' }))._unsafeUnwrap()).toEqual({
+    expect((await idempotency.claim({ ...key, fingerprint: 'f' }))._unsafeUnwrap()).toEqual({
       kind: 'replay',
-      response: { status: 200, body: 'noop' },
+      outcome: refusal,
     });
   });
 

@@ -42,7 +42,6 @@ const readAllAfter = async (store: PgOrderStore, from: number): Promise<Recorded
 const handlerFor = (store: PgOrderStore) =>
   createOrderCommandHandler({
     eventStore: store.eventStore,
-    idempotency: store.idempotency,
     clock: { now: () => new Date() },
     ids: uuidV7Generator,
   });

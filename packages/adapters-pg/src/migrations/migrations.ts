@@ -143,4 +143,26 @@ CREATE INDEX oms_shopify_deliveries_event_idx ON oms_shopify_deliveries (event_i
 CREATE INDEX oms_shopify_deliveries_parked_idx ON oms_shopify_deliveries (shopify_order_id)
   WHERE outcome = 'parked';`,
   },
+  {
+    version: 9,
+    name: 'idempotency records keyed by source, holding the domain outcome',
+    // Keys become (source, key); a record holds the outcome (order id + version, or the domain refusal) instead
+    // of a rendered HTTP response, and is kept from its claim, so that its completion is a small HOT update. The
+    // fingerprint is kept as its SHA-256 (32 bytes), the token as a uuid, and expiry (insertion-ordered) under a BRIN
+    // index: a claim writes one small row and one b-tree entry.
+    // Records of the previous layout (keys without a source, rendered responses) are dropped: they cannot be
+    // attributed to a source (a client's "shopify-1" and the webhook's looked alike), so a retry within 24 hours
+    // of the upgrade runs its request again.
+    sql: `
+DELETE FROM oms_idempotency_keys;
+ALTER TABLE oms_idempotency_keys DROP CONSTRAINT oms_idempotency_keys_pkey;
+ALTER TABLE oms_idempotency_keys DROP COLUMN response, DROP COLUMN completed_at;
+ALTER TABLE oms_idempotency_keys ADD COLUMN source text NOT NULL, ADD COLUMN outcome jsonb;
+ALTER TABLE oms_idempotency_keys ADD CONSTRAINT oms_idempotency_keys_pkey PRIMARY KEY (source, key);
+ALTER TABLE oms_idempotency_keys ALTER COLUMN fingerprint TYPE bytea USING sha256(convert_to(fingerprint, 'UTF8')),
+                                 ALTER COLUMN token TYPE uuid USING token::uuid;
+DROP INDEX oms_idempotency_keys_expires_idx;
+CREATE INDEX oms_idempotency_keys_expires_idx ON oms_idempotency_keys USING brin (expires_at);
+ALTER TABLE oms_idempotency_keys SET (fillfactor = 90);`,
+  },
 ];

@@ -32,7 +32,6 @@ describe('order read model', () => {
     let now = Date.parse('2026-02-01T00:00:00.000Z');
     const handle = createOrderCommandHandler({
       eventStore: store.eventStore,
-      idempotency: store.idempotency,
       // Every third order shares its creation time with the previous one: ties are broken by id.
       clock: { now: () => new Date(now) },
       ids: uuidV7Generator,

@@ -1,12 +1,13 @@
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import { decide } from '../order/order.decide.js';
-import { concurrencyConflict } from '../order/order.errors.js';
+import { concurrencyConflict, type OrderError } from '../order/order.errors.js';
 import { eventSchemaVersion, type OrderEventType } from '../order/order.events.js';
 import { evolve } from '../order/order.evolve.js';
 import type { Order, OrderState } from '../order/order.state.js';
 import { foldStored } from '../order/order.upcast.js';
 import { type OrderView, toOrderView } from '../order/order.view.js';
 import type { ApplicationError } from './errors.js';
+import { classifyFailure } from './failures.js';
 import { type OrderRequest, toCommand } from './orderRequests.js';
 import type { Clock, IdGenerator } from './ports/clock.port.js';
 import type {
@@ -16,7 +17,7 @@ import type {
   ReadStreamResult,
   RecordedEvent,
 } from './ports/eventStore.port.js';
-import type { IdempotencyStore, StoredResponse } from './ports/idempotency.port.js';
+import type { IdempotencyKey, IdempotencyOutcome } from './ports/idempotency.port.js';
 
 export interface CommandContext {
   readonly actor: string;
@@ -25,12 +26,6 @@ export interface CommandContext {
   readonly traceparent?: string;
   /** `If-Match`: the version the client saw. A different current version fails at once, without a retry. */
   readonly expectedVersion?: number;
-  /** A claimed idempotency key: its record is completed with the response, atomically with the events. */
-  readonly idempotency?: {
-    readonly key: string;
-    readonly token: string;
-    readonly respond: (outcome: CommandOutcome) => StoredResponse;
-  };
 }
 
 export interface CommandOutcome {
@@ -41,9 +36,19 @@ export interface CommandOutcome {
   readonly events: readonly NewEvent[];
 }
 
+/** A claimed idempotency key: the command completes its record with the outcome, in the append. */
+export interface HeldIdempotencyKey {
+  readonly key: IdempotencyKey;
+  readonly token: string;
+}
+
+/** What a command came to: accepted (stored), or refused for good by the domain (`classifyFailure` says final). */
+export type CommandResult =
+  | { readonly kind: 'accepted'; readonly outcome: CommandOutcome }
+  | { readonly kind: 'refused'; readonly error: OrderError };
+
 export interface OrderCommandHandlerDeps {
   readonly eventStore: EventStore;
-  readonly idempotency?: IdempotencyStore;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   /** How many times a command is re-read and re-decided after losing a race (default 5). */
@@ -55,6 +60,13 @@ export type OrderCommandHandler = (
   context: CommandContext,
 ) => ResultAsync<CommandOutcome, ApplicationError>;
 
+/** Runs one command; with a held key, its outcome (or final refusal) is recorded in the same append. */
+export type OrderCommandRunner = (
+  request: OrderRequest,
+  context: CommandContext,
+  held?: HeldIdempotencyKey,
+) => ResultAsync<CommandResult, ApplicationError>;
+
 const NEW_STREAM: ReadStreamResult = { events: [], version: 0 };
 
 /** The order's state from its stored events, each upcast by schema version (`foldStored`, order.upcast.ts). */
@@ -65,100 +77,125 @@ export const stateFromEvents = (events: readonly RecordedEvent[]): OrderState =>
  * 1. read the stream and fold it (a create's first attempt skips the read: its stream is new, and if it is not,
  *    the append's version check says so and the retry reads it);
  * 2. decide;
- * 3. append with the expected version (and the idempotency record and new state, in one transaction);
+ * 3. append with the expected version, and with it the idempotency outcome and the new state, in one transaction
+ *    (a final refusal or a no-op under a key appends no events, only the outcome, at the version it was decided on);
  * 4. on a version conflict, go back to 1, a bounded number of times (never when the client named a version).
  */
-export const createOrderCommandHandler = (deps: OrderCommandHandlerDeps): OrderCommandHandler => {
+export const createOrderCommandRunner = (deps: OrderCommandHandlerDeps): OrderCommandRunner => {
   const { eventStore, clock, ids, maxRetries = 5 } = deps;
+
+  /** Stores the events and the key's outcome; without events or key there is nothing to store. */
+  const record = (
+    orderId: string,
+    expectedVersion: number,
+    events: readonly NewEvent[],
+    held: HeldIdempotencyKey | undefined,
+    outcome: IdempotencyOutcome,
+    snapshot?: OrderView,
+  ): ResultAsync<void, ApplicationError> => {
+    if (events.length === 0 && !held) return okAsync(undefined);
+    return eventStore
+      .appendToStream(orderId, events, {
+        expectedVersion,
+        ...(snapshot && events.length > 0 ? { snapshot } : {}),
+        ...(held ? { idempotency: { key: held.key, token: held.token, outcome } } : {}),
+      })
+      .map(() => undefined);
+  };
 
   const attempt = (
     request: OrderRequest,
     orderId: string,
     context: CommandContext,
+    held: HeldIdempotencyKey | undefined,
     metadata: EventMetadata,
     retriesLeft: number,
     assumeNewStream: boolean,
-  ): ResultAsync<CommandOutcome, ApplicationError> =>
+  ): ResultAsync<CommandResult, ApplicationError> =>
     (assumeNewStream
       ? okAsync<ReadStreamResult, never>(NEW_STREAM)
       : eventStore.readStream(orderId)
-    ).andThen((stream): ResultAsync<CommandOutcome, ApplicationError> => {
-      const state = stateFromEvents(stream.events);
-      if (context.expectedVersion !== undefined && context.expectedVersion !== stream.version)
-        return errAsync(concurrencyConflict(context.expectedVersion, stream.version));
-      const now = clock.now().toISOString();
-      const decision = decide(toCommand(request, orderId, now, ids), state);
-      if (decision.isErr()) return errAsync(decision.error);
-      const domainEvents = decision.value;
-      const next = domainEvents.reduce(evolve, state);
-      if (next.status === 'NONE')
-        return errAsync({
-          code: 'order-not-found',
-          message: `order ${orderId} does not exist`,
+    )
+      .andThen((stream): ResultAsync<CommandResult, ApplicationError> => {
+        const state = stateFromEvents(stream.events);
+        if (context.expectedVersion !== undefined && context.expectedVersion !== stream.version)
+          return errAsync(concurrencyConflict(context.expectedVersion, stream.version));
+        const now = clock.now().toISOString();
+        const decision = decide(toCommand(request, orderId, now, ids), state);
+        if (decision.isErr()) {
+          const error = decision.error;
+          if (classifyFailure(error) !== 'final') return errAsync(error);
+          return record(orderId, stream.version, [], held, { kind: 'refused', error }).map(
+            (): CommandResult => ({ kind: 'refused', error }),
+          );
+        }
+        const next = decision.value.reduce(evolve, state);
+        if (next.status === 'NONE')
+          return errAsync({
+            code: 'order-not-found',
+            message: `order ${orderId} does not exist`,
+            orderId,
+          });
+        const outcome: CommandOutcome = {
+          order: next,
+          view: toOrderView(next),
+          version: next.version,
+          events: decision.value.map((event) => ({
+            eventId: ids.next(),
+            type: event.type,
+            schemaVersion: eventSchemaVersion(event.type as OrderEventType),
+            data: event.data,
+            metadata,
+            occurredAt: now,
+          })),
+        };
+        return record(
           orderId,
-        });
-      const outcome: CommandOutcome = {
-        order: next,
-        view: toOrderView(next),
-        version: next.version,
-        events: domainEvents.map((event) => ({
-          eventId: ids.next(),
-          type: event.type,
-          schemaVersion: eventSchemaVersion(event.type as OrderEventType),
-          data: event.data,
-          metadata,
-          occurredAt: now,
-        })),
-      };
-      if (outcome.events.length === 0) return completeWithoutEvents(outcome, context);
-      return eventStore
-        .appendToStream(orderId, outcome.events, {
-          expectedVersion: stream.version,
-          snapshot: outcome.view,
-          ...(context.idempotency
-            ? {
-                idempotency: {
-                  key: context.idempotency.key,
-                  token: context.idempotency.token,
-                  response: context.idempotency.respond(outcome),
-                },
-              }
-            : {}),
-        })
-        .map(() => outcome)
-        .orElse((error): ResultAsync<CommandOutcome, ApplicationError> => {
-          if (
-            error.code === 'concurrency-conflict' &&
-            context.expectedVersion === undefined &&
-            retriesLeft > 0
-          )
-            return attempt(request, orderId, context, metadata, retriesLeft - 1, false);
-          return errAsync(error);
-        });
-    });
+          stream.version,
+          outcome.events,
+          held,
+          { kind: 'accepted', orderId, version: outcome.version },
+          outcome.view,
+        ).map((): CommandResult => ({ kind: 'accepted', outcome }));
+      })
+      .orElse((error): ResultAsync<CommandResult, ApplicationError> => {
+        if (
+          error.code === 'concurrency-conflict' &&
+          context.expectedVersion === undefined &&
+          retriesLeft > 0
+        )
+          return attempt(request, orderId, context, held, metadata, retriesLeft - 1, false);
+        return errAsync(error);
+      });
 
-  const completeWithoutEvents = (
-    outcome: CommandOutcome,
-    context: CommandContext,
-  ): ResultAsync<CommandOutcome, ApplicationError> => {
-    const { idempotency } = context;
-    if (!idempotency || !deps.idempotency) return okAsync(outcome);
-    return deps.idempotency
-      .complete(idempotency.key, idempotency.token, idempotency.respond(outcome))
-      .map(() => outcome);
-  };
-
-  return (request, context) => {
+  return (request, context, held) => {
     const orderId =
       request.type === 'CreateOrder' ? (request.orderId ?? ids.next()) : request.orderId;
-    const metadata: EventMetadata = {
-      correlationId: context.correlationId ?? ids.next(),
-      causationId: context.causationId ?? null,
-      actor: context.actor,
-      ...(context.idempotency ? { idempotencyKey: context.idempotency.key } : {}),
-      ...(context.traceparent ? { traceparent: context.traceparent } : {}),
-    };
     const assumeNewStream = request.type === 'CreateOrder' && context.expectedVersion === undefined;
-    return attempt(request, orderId, context, metadata, maxRetries, assumeNewStream);
+    const metadata = eventMetadata(context, held, ids);
+    return attempt(request, orderId, context, held, metadata, maxRetries, assumeNewStream);
   };
+};
+
+/** The metadata of every event of one command, across its retries. */
+const eventMetadata = (
+  context: CommandContext,
+  held: HeldIdempotencyKey | undefined,
+  ids: IdGenerator,
+): EventMetadata => ({
+  correlationId: context.correlationId ?? ids.next(),
+  causationId: context.causationId ?? null,
+  actor: context.actor,
+  ...(held ? { idempotencyKey: held.key.key } : {}),
+  ...(context.traceparent ? { traceparent: context.traceparent } : {}),
+});
+
+/** The command recipe without idempotency: the stored outcome, or the domain's refusal as an error. */
+export const createOrderCommandHandler = (deps: OrderCommandHandlerDeps): OrderCommandHandler => {
+  const run = createOrderCommandRunner(deps);
+  return (request, context) =>
+    run(request, context).andThen(
+      (result): ResultAsync<CommandOutcome, ApplicationError> =>
+        result.kind === 'accepted' ? okAsync(result.outcome) : errAsync(result.error),
+    );
 };

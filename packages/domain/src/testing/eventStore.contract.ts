@@ -155,39 +155,88 @@ export const eventStoreContract = (
       ).toEqual(['test.b']);
     });
 
-    it('stores an idempotency record with the events, or neither', async () => {
+    it('stores an idempotency outcome with the events, or neither', async () => {
       const { eventStore, idempotency } = await setup();
       if (!idempotency) {
         expect(idempotency).toBeUndefined();
         return;
       }
-      const key = `contract-${uuidv7()}`;
-      const claim = (await idempotency.claim({ key, fingerprint: 'f1' }))._unsafeUnwrap();
+      const key = { source: 'contract', key: `k-${uuidv7()}` };
+      const claim = (await idempotency.claim({ ...key, fingerprint: 'f1' }))._unsafeUnwrap();
       expect(claim.kind).toBe('claimed');
       const token = claim.kind === 'claimed' ? claim.token : '';
       const streamId = uuidv7();
+      const outcome = { kind: 'accepted', orderId: streamId, version: 1 } as const;
       const refused = await eventStore.appendToStream(streamId, [newEvent('test.one')], {
         expectedVersion: 0,
-        idempotency: {
-          key,
-          token: `${token}-not-mine`,
-          response: { status: 201, body: { ok: true } },
-        },
+        idempotency: { key, token: `${token}-not-mine`, outcome },
       });
       expect(refused.isErr()).toBe(true);
       expect((await eventStore.readStream(streamId))._unsafeUnwrap().version).toBe(0);
       const appended = await eventStore.appendToStream(streamId, [newEvent('test.one')], {
         expectedVersion: 0,
-        idempotency: { key, token, response: { status: 201, body: { ok: true } } },
+        idempotency: { key, token, outcome },
       });
       expect(appended.isOk()).toBe(true);
-      expect((await idempotency.claim({ key, fingerprint: 'f1' }))._unsafeUnwrap()).toEqual({
+      expect((await idempotency.claim({ ...key, fingerprint: 'f1' }))._unsafeUnwrap()).toEqual({
         kind: 'replay',
-        response: { status: 201, body: { ok: true } },
+        outcome,
       });
-      expect((await idempotency.claim({ key, fingerprint: 'f2' }))._unsafeUnwrap()).toEqual({
+      expect((await idempotency.claim({ ...key, fingerprint: 'f2' }))._unsafeUnwrap()).toEqual({
         kind: 'mismatch',
       });
+    });
+
+    it('completes a key without events only at the expected version', async () => {
+      const { eventStore, idempotency } = await setup();
+      if (!idempotency) {
+        expect(idempotency).toBeUndefined();
+        return;
+      }
+      const streamId = uuidv7();
+      await eventStore.appendToStream(streamId, [newEvent('test.one')], { expectedVersion: 0 });
+      const key = { source: 'contract', key: `k-${uuidv7()}` };
+      const claim = (await idempotency.claim({ ...key, fingerprint: 'f' }))._unsafeUnwrap();
+      if (claim.kind !== 'claimed') throw new Error('expected a claim');
+      const outcome = {
+        kind: 'refused',
+        error: { code: 'last-line', message: 'the last line stays', lineId: 'L1' },
+      } as const;
+      const stale = await eventStore.appendToStream(streamId, [], {
+        expectedVersion: 0,
+        idempotency: { key, token: claim.token, outcome },
+      });
+      expect(stale._unsafeUnwrapErr().code).toBe('concurrency-conflict');
+      expect((await idempotency.claim({ ...key, fingerprint: 'f' }))._unsafeUnwrap()).toEqual({
+        kind: 'in-flight',
+      });
+      const done = await eventStore.appendToStream(streamId, [], {
+        expectedVersion: 1,
+        idempotency: { key, token: claim.token, outcome },
+      });
+      expect(done._unsafeUnwrap().nextVersion).toBe(1);
+      expect((await idempotency.claim({ ...key, fingerprint: 'f' }))._unsafeUnwrap()).toEqual({
+        kind: 'replay',
+        outcome,
+      });
+      expect((await eventStore.readStream(streamId))._unsafeUnwrap().version).toBe(1);
+    });
+
+    it('keeps the keys of each source apart', async () => {
+      const { idempotency } = await setup();
+      if (!idempotency) {
+        expect(idempotency).toBeUndefined();
+        return;
+      }
+      const key = `shopify-${uuidv7()}`;
+      const client = (
+        await idempotency.claim({ source: 'http:anonymous', key, fingerprint: 'client' })
+      )._unsafeUnwrap();
+      expect(client.kind).toBe('claimed');
+      const webhook = (
+        await idempotency.claim({ source: 'shopify', key, fingerprint: 'webhook' })
+      )._unsafeUnwrap();
+      expect(webhook.kind).toBe('claimed');
     });
 
     it('answers in-flight for a claimed key and lets a released key be claimed again', async () => {
@@ -196,14 +245,14 @@ export const eventStoreContract = (
         expect(idempotency).toBeUndefined();
         return;
       }
-      const key = `contract-${uuidv7()}`;
-      const first = (await idempotency.claim({ key, fingerprint: 'f' }))._unsafeUnwrap();
-      expect((await idempotency.claim({ key, fingerprint: 'f' }))._unsafeUnwrap()).toEqual({
+      const key = { source: 'contract', key: `k-${uuidv7()}` };
+      const first = (await idempotency.claim({ ...key, fingerprint: 'f' }))._unsafeUnwrap();
+      expect((await idempotency.claim({ ...key, fingerprint: 'f' }))._unsafeUnwrap()).toEqual({
         kind: 'in-flight',
       });
       if (first.kind !== 'claimed') throw new Error('expected a claim');
       await idempotency.release(key, first.token);
-      expect((await idempotency.claim({ key, fingerprint: 'f' }))._unsafeUnwrap().kind).toBe(
+      expect((await idempotency.claim({ ...key, fingerprint: 'f' }))._unsafeUnwrap().kind).toBe(
         'claimed',
       );
     });

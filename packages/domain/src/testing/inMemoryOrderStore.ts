@@ -14,9 +14,10 @@ import {
   DEFAULT_IDEMPOTENCY_LEASE_MS,
   DEFAULT_IDEMPOTENCY_RETENTION_MS,
   type IdempotencyClaim,
+  type IdempotencyKey,
+  type IdempotencyOutcome,
   type IdempotencyRequest,
   type IdempotencyStore,
-  type StoredResponse,
 } from '../application/ports/idempotency.port.js';
 import {
   decodeCursor,
@@ -31,10 +32,13 @@ import { type OrderView, toOrderSummary } from '../order/order.view.js';
 interface IdempotencyRecord {
   fingerprint: string;
   token: string;
-  response?: StoredResponse;
+  outcome?: IdempotencyOutcome;
   leaseUntil: number;
   expiresAt: number;
 }
+
+/** One map key per (source, key): a key of one source never meets another source's. */
+const recordKey = ({ source, key }: IdempotencyKey): string => JSON.stringify([source, key]);
 
 export interface InMemoryOrderStore {
   readonly eventStore: EventStore;
@@ -58,20 +62,10 @@ export const createInMemoryOrderStore = ({
   const keys = new Map<string, IdempotencyRecord>();
   let tokens = 0;
 
-  const completeKey = (
-    key: string,
-    token: string,
-    response: StoredResponse,
-  ): InfrastructureError | undefined => {
-    const record = keys.get(key);
-    if (!record || record.token !== token || record.response)
-      return {
-        code: 'internal',
-        message: `idempotency key ${key} is no longer held by this request`,
-      };
-    record.response = response;
-    record.expiresAt = now() + DEFAULT_IDEMPOTENCY_RETENTION_MS;
-    return undefined;
+  /** The record this token holds, still without an outcome. */
+  const heldRecord = (key: IdempotencyKey, token: string): IdempotencyRecord | undefined => {
+    const record = keys.get(recordKey(key));
+    return record && record.token === token && !record.outcome ? record : undefined;
   };
 
   const eventStore: EventStore = {
@@ -105,16 +99,15 @@ export const createInMemoryOrderStore = ({
       if (stream.length !== options.expectedVersion)
         return errAsync(concurrencyConflict(options.expectedVersion, stream.length));
       if (options.idempotency) {
-        const { key, token, response } = options.idempotency;
-        const record = keys.get(key);
-        if (!record || record.token !== token || record.response)
+        const { key, token, outcome } = options.idempotency;
+        const record = heldRecord(key, token);
+        if (!record)
           return errAsync({
             code: 'idempotency-key-in-flight',
-            message: `idempotency key ${key} was taken over`,
-            key,
+            message: `idempotency key ${key.key} is no longer held by this request`,
+            key: key.key,
           });
-        const failure = completeKey(key, token, response);
-        if (failure) return errAsync(failure);
+        record.outcome = structuredClone(outcome);
       }
       const recorded = newEvents.map(
         (event, index): RecordedEvent => ({
@@ -145,33 +138,26 @@ export const createInMemoryOrderStore = ({
   const idempotency: IdempotencyStore = {
     claim(request: IdempotencyRequest): ResultAsync<IdempotencyClaim, InfrastructureError> {
       const at = now();
-      const existing = keys.get(request.key);
+      const existing = keys.get(recordKey(request));
       if (existing && existing.expiresAt > at) {
         if (existing.fingerprint !== request.fingerprint) return okAsync({ kind: 'mismatch' });
-        if (existing.response) return okAsync({ kind: 'replay', response: existing.response });
+        if (existing.outcome)
+          return okAsync({ kind: 'replay', outcome: structuredClone(existing.outcome) });
         if (existing.leaseUntil > at) return okAsync({ kind: 'in-flight' });
       }
       tokens += 1;
       const token = `token-${tokens}`;
-      keys.set(request.key, {
+      const leaseMs = request.leaseMs ?? DEFAULT_IDEMPOTENCY_LEASE_MS;
+      keys.set(recordKey(request), {
         fingerprint: request.fingerprint,
         token,
-        leaseUntil: at + (request.leaseMs ?? DEFAULT_IDEMPOTENCY_LEASE_MS),
-        expiresAt: at + (request.retainMs ?? DEFAULT_IDEMPOTENCY_RETENTION_MS),
+        leaseUntil: at + leaseMs,
+        expiresAt: at + leaseMs + Math.max(request.retainMs ?? 0, DEFAULT_IDEMPOTENCY_RETENTION_MS),
       });
       return okAsync({ kind: 'claimed', token });
     },
-    complete(
-      key: string,
-      token: string,
-      response: StoredResponse,
-    ): ResultAsync<void, InfrastructureError> {
-      const failure = completeKey(key, token, response);
-      return failure ? errAsync(failure) : okAsync(undefined);
-    },
-    release(key: string, token: string): ResultAsync<void, InfrastructureError> {
-      const record = keys.get(key);
-      if (record && record.token === token && !record.response) keys.delete(key);
+    release(key: IdempotencyKey, token: string): ResultAsync<void, InfrastructureError> {
+      if (heldRecord(key, token)) keys.delete(recordKey(key));
       return okAsync(undefined);
     },
   };

@@ -1,66 +1,65 @@
-import {
-  type ApplicationError,
-  type CommandContext,
-  type CommandOutcome,
-  type IdempotentAnswer,
-  type OrderRequest,
-  runIdempotent,
-  type StoredResponse,
+import type {
+  ApplicationError,
+  OrderRequest,
+  OrderRequestExecution,
+  OrderRequestOutcome,
+  RequestIdempotency,
 } from '@oms/domain';
 import type { Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { okAsync, type ResultAsync } from 'neverthrow';
+import { okAsync, type Result } from 'neverthrow';
 import { resolveIfMatch } from '../conditional/ifMatch.js';
 import type { AppEnv } from '../env.js';
-import {
-  PROBLEM_CONTENT_TYPE,
-  problemFromError,
-  problemResponse,
-  respondProblem,
-} from '../problems/problem.js';
+import { problemFromError, problemResponse, respondProblem } from '../problems/problem.js';
 import type { AppRuntime } from '../runtime.js';
-import { requestFingerprint } from './fingerprint.js';
 import { etagOf, parseIdempotencyKey } from './headers.js';
 
 export interface CommandCall {
   readonly request: OrderRequest;
-  /** The validated input, for the idempotency fingerprint. */
-  readonly input: unknown;
   /** 201 + Location for a create. */
   readonly created?: boolean;
-  /** Overrides the Idempotency-Key header (the Shopify webhook keys by the Shopify order id). */
-  readonly idempotency?: { readonly key: string; readonly fingerprint: string };
+  /** Overrides the Idempotency-Key header (the Shopify webhook keys by the Shopify order id, in its own source). */
+  readonly idempotency?: RequestIdempotency;
   readonly actor?: string;
+  /** The Idempotency-Key header as the route already parsed it (so its problems join the body's); else parsed here. */
+  readonly idempotencyKeyHeader?: Result<string | undefined, string>;
 }
 
 const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
 const CORRELATION = /^[\w\-.:@]{1,128}$/;
 
-/** The answer to a successful command: the order, its ETag, and Location for a create. */
-const successResponse = (outcome: CommandOutcome, created: boolean): StoredResponse => ({
-  status: created ? 201 : 200,
-  body: outcome.view,
-  headers: {
-    ETag: etagOf(outcome.version),
-    ...(created ? { Location: `/v1/orders/${outcome.view.id}` } : {}),
-  },
-});
+/** The idempotency source of a client's Idempotency-Key: its API key (or `anonymous`), never a webhook's or a topic's. */
+export const httpIdempotencySource = (actor: string): string => `http:${actor}`;
 
-const send = (c: Context<AppEnv>, response: StoredResponse, replayed: boolean): Response => {
-  const status = (
-    replayed && response.status === 201 ? 200 : response.status
-  ) as ContentfulStatusCode;
-  const headers: Record<string, string> = { ...(response.headers ?? {}) };
-  if (replayed) headers['Idempotent-Replayed'] = 'true';
-  if (response.status >= 400) headers['Content-Type'] = PROBLEM_CONTENT_TYPE;
-  return response.status >= 400
-    ? c.body(JSON.stringify(response.body), status, headers)
-    : c.json(response.body as object, status, headers);
+const REPLAYED = { 'Idempotent-Replayed': 'true' } as const;
+
+/** The HTTP rendering of what the request came to: the order with its ETag (201 + Location on a first create). */
+const render = (
+  c: Context<AppEnv>,
+  outcome: OrderRequestOutcome,
+  created: boolean,
+  where: Parameters<typeof problemFromError>[1],
+): Response => {
+  const replayed = outcome.replayed ? REPLAYED : {};
+  if (outcome.kind === 'refused')
+    return problemResponse(c, problemFromError(outcome.error, where), replayed);
+  const first = created && !outcome.replayed;
+  return c.json(outcome.view, first ? 201 : 200, {
+    ETag: etagOf(outcome.version),
+    ...(created ? { Location: `/v1/orders/${outcome.orderId}` } : {}),
+    ...replayed,
+  });
 };
 
+const invalidKey = (c: Context<AppEnv>, message: string): Response =>
+  respondProblem(c, {
+    code: 'validation-failed',
+    detail: message,
+    extensions: { errors: [{ path: 'header.Idempotency-Key', message }] },
+  });
+
 /**
- * Runs one command for an HTTP request: Idempotency-Key (replay, reuse, in flight), If-Match (412 when stale;
- * without it the handler re-decides on a conflict), then the order with its ETag, or a problem.
+ * Translates one HTTP command request into the domain's `executeOrderRequest` (Idempotency-Key within the caller's
+ * source, If-Match, correlation and trace ids) and renders its outcome: the order with its ETag, or a problem.
  */
 export const runCommand = async (
   c: Context<AppEnv>,
@@ -70,33 +69,21 @@ export const runCommand = async (
   const type = call.request.type;
   const count = (outcome: string) => runtime.metrics.commands.inc({ type, outcome });
 
-  const keyHeader = parseIdempotencyKey(c.req.header('Idempotency-Key'));
+  const keyHeader =
+    call.idempotencyKeyHeader ?? parseIdempotencyKey(c.req.header('Idempotency-Key'));
   if (keyHeader.isErr()) {
     count('validation-failed');
-    return respondProblem(c, {
-      code: 'validation-failed',
-      detail: keyHeader.error,
-      extensions: { errors: [{ path: 'header.Idempotency-Key', message: keyHeader.error }] },
-    });
+    return invalidKey(c, keyHeader.error);
   }
   const actor = call.actor ?? c.get('actor') ?? 'anonymous';
-  // Keys are scoped to the API key that sent them: another client's same key is another request, never a replay.
-  const idempotency =
+  const idempotency: RequestIdempotency | undefined =
     call.idempotency ??
     (keyHeader.value === undefined
       ? undefined
-      : {
-          key: actor === 'anonymous' ? keyHeader.value : `${actor}:${keyHeader.value}`,
-          fingerprint: requestFingerprint(c.req.method, c.req.path, call.input),
-        });
+      : { source: httpIdempotencySource(actor), key: keyHeader.value });
   if (idempotency === undefined && runtime.requireIdempotencyKey && c.req.method === 'POST') {
     count('validation-failed');
-    const message = 'this server requires an Idempotency-Key header on every POST';
-    return respondProblem(c, {
-      code: 'validation-failed',
-      detail: message,
-      extensions: { errors: [{ path: 'header.Idempotency-Key', message }] },
-    });
+    return invalidKey(c, 'this server requires an Idempotency-Key header on every POST');
   }
 
   const ifMatch = call.created ? undefined : c.req.header('If-Match');
@@ -113,39 +100,24 @@ export const runCommand = async (
 
   const traceparent = c.req.header('traceparent');
   const correlation = c.req.header('X-Correlation-Id');
-  const context: Omit<CommandContext, 'idempotency'> = {
+  const execution: OrderRequestExecution = {
+    request: call.request,
     actor,
     correlationId:
       correlation !== undefined && CORRELATION.test(correlation) ? correlation : c.get('requestId'),
     ...(traceparent !== undefined && TRACEPARENT.test(traceparent) ? { traceparent } : {}),
     ...(expected.value !== undefined ? { expectedVersion: expected.value } : {}),
+    ...(idempotency ? { idempotency } : {}),
   };
   const where = {
     instance: c.req.path,
     requestId: c.get('requestId'),
     ifMatch: expected.value !== undefined,
   };
-  const respond = (outcome: CommandOutcome) => successResponse(outcome, call.created === true);
-  const respondError = (error: ApplicationError): StoredResponse => {
-    const body = problemFromError(error, where);
-    return { status: body.status, body };
-  };
 
-  const answer: ResultAsync<IdempotentAnswer, ApplicationError> =
-    idempotency && runtime.idempotency
-      ? runIdempotent(
-          { idempotency: runtime.idempotency, handle: runtime.handle },
-          { idempotency, request: call.request, context, respond, respondError },
-        )
-      : runtime.handle(call.request, context).map((outcome) => ({
-          response: respond(outcome),
-          replayed: false,
-          outcome,
-        }));
-
-  const result = await answer;
+  const result = await runtime.execute(execution);
   if (result.isErr()) {
-    const error = result.error;
+    const error: ApplicationError = result.error;
     count(error.code);
     if (error.code === 'internal' || error.code === 'service-unavailable')
       c.get('logger').error(
@@ -158,13 +130,7 @@ export const runCommand = async (
       );
     return problemResponse(c, problemFromError(error, where));
   }
-  const { response, replayed } = result.value;
-  count(
-    replayed
-      ? 'replayed'
-      : response.status >= 400
-        ? String((response.body as { code?: unknown }).code ?? response.status)
-        : 'ok',
-  );
-  return send(c, response, replayed);
+  const outcome = result.value;
+  count(outcome.replayed ? 'replayed' : outcome.kind === 'refused' ? outcome.error.code : 'ok');
+  return render(c, outcome, call.created === true, where);
 };

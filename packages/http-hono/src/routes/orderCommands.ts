@@ -34,10 +34,7 @@ interface CommandRoute {
   readonly type: OrderCommandType;
   readonly summary: string;
   readonly body: 'required' | 'optional' | 'none';
-  readonly build: (
-    params: Params,
-    body: unknown,
-  ) => Result<{ request: OrderRequest; input: unknown }, OrderError>;
+  readonly build: (params: Params, body: unknown) => Result<OrderRequest, OrderError>;
 }
 
 /** The field errors of an error, or none. */
@@ -73,10 +70,7 @@ const command = <T extends OrderCommandType>(
         (input): Result<typeof input, OrderError> =>
           unstorable.length > 0 ? err(validationFailed(unstorable)) : ok(input),
       )
-      .map((input) => ({
-        request: spec.toRequest(params, input as z.output<(typeof ORDER_INPUT_SCHEMAS)[T]>),
-        input,
-      }));
+      .map((input) => spec.toRequest(params, input as z.output<(typeof ORDER_INPUT_SCHEMAS)[T]>));
   },
 });
 
@@ -287,9 +281,9 @@ export const registerOrderCommands = (app: OpenAPIHono<AppEnv>, runtime: AppRunt
         });
       }
       return runCommand(c, runtime, {
-        request: built.value.request,
-        input: built.value.input,
+        request: built.value,
         created: route.type === 'CreateOrder',
+        idempotencyKeyHeader: key,
       });
     });
   }

@@ -7,7 +7,6 @@ import {
   unstorableTextErrors,
 } from '@oms/domain';
 import type { Context } from 'hono';
-import { requestFingerprint } from '../commands/fingerprint.js';
 import { etagOf } from '../commands/headers.js';
 import { runCommand } from '../commands/runCommand.js';
 import type { AppEnv } from '../env.js';
@@ -21,6 +20,7 @@ import type { ShopifyDeliveryIds } from '../shopify/shopifyInbox.js';
 import { verifyShopifySignature } from '../shopify/signature.js';
 
 const PATH = '/v1/webhooks/shopify';
+/** The actor of the webhook's events, and the idempotency source of its keys (no client can use them). */
 const ACTOR = 'shopify';
 const HANDLED = new Set(['orders/create', 'orders/cancelled']);
 const DELIVERY_ID = /^[\x21-\x7e]{1,255}$/;
@@ -72,9 +72,13 @@ const problemOf = async (response: Response): Promise<ProblemSummary> => {
   }
 };
 
-/** Refusals that a later delivery resolves: the order has not arrived yet, a key still in flight, a lost race. */
+/**
+ * Refusals that a later delivery resolves (the domain's `classifyFailure` says not-yet or transient): the order has
+ * not arrived yet, a key still in flight, a lost race, a stream a newer replica can read.
+ */
 const RETRYABLE = new Set([
   'order-not-found',
+  'unknown-event',
   'idempotency-key-in-flight',
   'concurrency-conflict',
   'service-unavailable',
@@ -215,12 +219,13 @@ export const registerShopifyWebhook = (app: OpenAPIHono<AppEnv>, runtime: AppRun
           return await park(unstorable.map((e) => `${e.path}: ${e.message}`).join('; '));
         const response = await runCommand(c, runtime, {
           request: { type: 'CreateOrder', orderId, input: input.value },
-          input: input.value,
           created: true,
           actor: ACTOR,
+          // One key per Shopify order: a redelivery is the same request, whatever else its payload carries.
           idempotency: {
+            source: ACTOR,
             key: `shopify-${shopifyId}`,
-            fingerprint: requestFingerprint('POST', `${PATH}#orders/create`, { shopifyId }),
+            identity: { topic, shopifyId },
           },
         });
         return await settle(response);
@@ -238,11 +243,11 @@ export const registerShopifyWebhook = (app: OpenAPIHono<AppEnv>, runtime: AppRun
       };
       const response = await runCommand(c, runtime, {
         request: { type: 'CancelOrder', orderId, input },
-        input,
         actor: ACTOR,
         idempotency: {
+          source: ACTOR,
           key: `shopify-cancelled-${shopifyId}`,
-          fingerprint: requestFingerprint('POST', `${PATH}#orders/cancelled`, { shopifyId }),
+          identity: { topic, shopifyId },
         },
       });
       return await settle(response);

@@ -3,11 +3,11 @@ import {
   type IdempotencyStore,
   ORDER_INPUT_SCHEMAS,
   type OrderQueries,
+  requestFingerprint,
 } from '@oms/domain';
 import { orderFixtures } from '@oms/domain/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestFingerprint } from '../commands/fingerprint.js';
 import { type AppOptions, createApp, type OrderApp } from '../createApp.js';
 import { signShopifyBody } from '../shopify/signature.js';
 import {
@@ -702,8 +702,12 @@ export const orderApiScenarios = (name: string, setup: () => Promise<StoreUnderT
         expect(other.json.code).toBe('idempotency-key-reused');
       });
 
-      it('replays a refusal too, and rejects a malformed key', async () => {
+      it('replays a final refusal too, and rejects a malformed key', async () => {
         const created = await create();
+        const cancelled = await api('POST', `/v1/orders/${created.json.id}/cancel`, {
+          body: { reason: 'changed my mind' },
+        });
+        expect(cancelled.json.status).toBe('CANCELLED');
         const key = `complete-${uniqueEmail()}`;
         const path = `/v1/orders/${created.json.id}/complete`;
         const first = await api('POST', path, { headers: { 'Idempotency-Key': key } });
@@ -711,7 +715,10 @@ export const orderApiScenarios = (name: string, setup: () => Promise<StoreUnderT
         const second = await api('POST', path, { headers: { 'Idempotency-Key': key } });
         expect(second.status).toBe(409);
         expect(second.headers.get('Idempotent-Replayed')).toBe('true');
-        expect(second.json.code).toBe('invalid-state-transition');
+        expect(second.json).toMatchObject({
+          code: 'invalid-state-transition',
+          currentStatus: 'CANCELLED',
+        });
 
         const long = await api('POST', `/v1/orders/${created.json.id}/confirm`, {
           headers: { 'Idempotency-Key': 'k'.repeat(256) },
@@ -720,13 +727,44 @@ export const orderApiScenarios = (name: string, setup: () => Promise<StoreUnderT
         expect(long.json.errors[0].path).toBe('header.Idempotency-Key');
       });
 
+      it('replays the order as the first request left it, even after later changes', async () => {
+        const created = await create();
+        const key = `confirm-${uniqueEmail()}`;
+        const path = `/v1/orders/${created.json.id}/confirm`;
+        const first = await api('POST', path, { headers: { 'Idempotency-Key': key } });
+        expect(first.status).toBe(200);
+        const shipped = await api('POST', `/v1/orders/${created.json.id}/ship`, { body: {} });
+        expect(shipped.json.status).toBe('SHIPPED');
+        const replay = await api('POST', path, { headers: { 'Idempotency-Key': key } });
+        expect(replay.status).toBe(200);
+        expect(replay.headers.get('Idempotent-Replayed')).toBe('true');
+        expect(replay.headers.get('ETag')).toBe('"2"');
+        expect(replay.json).toEqual(first.json);
+      });
+
+      it('does not record a refusal that may apply later: the same key applies once the order moved on', async () => {
+        const created = await create();
+        const key = `early-complete-${uniqueEmail()}`;
+        const path = `/v1/orders/${created.json.id}/confirm`;
+        const ship = `/v1/orders/${created.json.id}/ship`;
+        const early = await api('POST', ship, { body: {}, headers: { 'Idempotency-Key': key } });
+        expect(early.status).toBe(409);
+        expect(early.json.code).toBe('invalid-state-transition');
+        expect((await api('POST', path)).status).toBe(200);
+        const later = await api('POST', ship, { body: {}, headers: { 'Idempotency-Key': key } });
+        expect(later.status, later.text).toBe(200);
+        expect(later.headers.get('Idempotent-Replayed')).toBeNull();
+        expect(later.json.status).toBe('SHIPPED');
+      });
+
       it('a key whose first request is still running is 409 idempotency-key-in-flight', async () => {
         const key = `inflight-${uniqueEmail()}`;
         const body = seed();
         const input = ORDER_INPUT_SCHEMAS.CreateOrder.parse(body);
         const claim = await store.idempotency.claim({
+          source: 'http:anonymous',
           key,
-          fingerprint: requestFingerprint('POST', '/v1/orders', input),
+          fingerprint: requestFingerprint({ type: 'CreateOrder', input }),
         });
         expect(claim.isOk() && claim.value.kind).toBe('claimed');
         const response = await api('POST', '/v1/orders', {
@@ -948,6 +986,46 @@ export const orderApiScenarios = (name: string, setup: () => Promise<StoreUnderT
         const twice = await deliver(shop, 'orders/cancelled', shopifyOrder(shopifyId));
         expect(twice.status).toBe(200);
         expect((await events(created.json.id)).length).toBe(2);
+      });
+
+      it("a client's Idempotency-Key shopify-<id> never claims the webhook's key, nor replays its order", async () => {
+        const shop = appWith({ shopifySecret: secret });
+        const shopifyId = 8_000_000_000 + Math.floor(Math.random() * 1_000_000_000);
+        const squat = await api(
+          'POST',
+          '/v1/orders',
+          { body: seed(), headers: { 'Idempotency-Key': `shopify-${shopifyId}` } },
+          shop,
+        );
+        expect(squat.status, squat.text).toBe(201);
+        const delivered = await deliver(shop, 'orders/create', shopifyOrder(shopifyId));
+        expect(delivered.status, delivered.text).toBe(201);
+        expect(delivered.json.externalId).toBe(String(shopifyId));
+        const redelivered = await deliver(shop, 'orders/create', shopifyOrder(shopifyId));
+        expect(redelivered.status).toBe(200);
+        expect(redelivered.json.id).toBe(delivered.json.id);
+
+        const laterClient = await api(
+          'POST',
+          '/v1/orders',
+          {
+            body: seed(),
+            headers: { 'Idempotency-Key': `shopify-${shopifyId}` },
+          },
+          shop,
+        );
+        expect(laterClient.status).toBe(200);
+        expect(laterClient.json.id).toBe(squat.json.id);
+        const cancelKey = await api(
+          'POST',
+          '/v1/orders',
+          { body: seed(), headers: { 'Idempotency-Key': `shopify-cancelled-${shopifyId}` } },
+          shop,
+        );
+        expect(cancelKey.status).toBe(201);
+        const cancelled = await deliver(shop, 'orders/cancelled', shopifyOrder(shopifyId));
+        expect(cancelled.status, cancelled.text).toBe(200);
+        expect(cancelled.json).toMatchObject({ id: delivered.json.id, status: 'CANCELLED' });
       });
 
       it('a cancel that overtakes its create is not recorded as final: its redelivery cancels the order', async () => {

@@ -1,7 +1,7 @@
 import type { ResultAsync } from 'neverthrow';
 import type { OrderError } from '../../order/order.errors.js';
 import type { IdempotencyError, InfrastructureError } from '../errors.js';
-import type { StoredResponse } from './idempotency.port.js';
+import type { IdempotencyKey, IdempotencyOutcome } from './idempotency.port.js';
 
 /** Stored with every event (spec §3). */
 export interface EventMetadata {
@@ -44,16 +44,24 @@ export interface ReadStreamResult {
   readonly version: number;
 }
 
-/** Given to `appendToStream` so that an adapter stores the idempotency record in the same transaction as the events. */
+/**
+ * Given to `appendToStream` so that an adapter completes the claimed idempotency record with the outcome in the same
+ * transaction as the events. The only place a record is completed.
+ */
 export interface IdempotencyCompletion {
-  readonly key: string;
+  readonly key: IdempotencyKey;
   readonly token: string;
-  readonly response: StoredResponse;
+  readonly outcome: IdempotencyOutcome;
 }
 
 export interface AppendOptions {
   /** The version the stream must be at (0: it must not exist). A mismatch is `concurrency-conflict`. */
   readonly expectedVersion: number;
+  /**
+   * Completes a claimed idempotency record, atomically with the events. With no events (a refusal, a no-op) the
+   * store still checks `expectedVersion`, then completes the record: the outcome was decided on that version.
+   * A record no longer held by this token is `idempotency-key-in-flight`, and nothing is stored.
+   */
   readonly idempotency?: IdempotencyCompletion;
   /** The state after these events, for adapters that maintain read models in the same transaction. */
   readonly snapshot?: unknown;

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../shared/hash.js';
 
-/** JSON with object keys sorted, so that key order does not make two requests different. */
+/** JSON with object keys sorted and undefined members left out, so that key order never makes two values differ. */
 export const canonicalJson = (value: unknown): string => {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -13,8 +13,8 @@ export const canonicalJson = (value: unknown): string => {
   return `{${entries.join(',')}}`;
 };
 
-/** What makes two requests "the same" for an Idempotency-Key: method, path and the canonical (validated) body. */
-export const requestFingerprint = (method: string, path: string, body: unknown): string =>
-  createHash('sha256')
-    .update(`${method.toUpperCase()} ${path}\n${canonicalJson(body)}`, 'utf8')
-    .digest('base64url');
+/**
+ * The one request-fingerprint algorithm: SHA-256 (hex) of the canonical JSON of what makes two requests under one
+ * idempotency key "the same" (by default the `OrderRequest` itself: command, order, line and validated input).
+ */
+export const requestFingerprint = (identity: unknown): string => sha256Hex(canonicalJson(identity));
