@@ -82,7 +82,14 @@ const ensureBuilt = (dir, byName, done = new Map()) => {
   const known = done.get(dir);
   if (known) return known;
   const manifest = manifestOf(dir);
-  const dependencyStamps = Object.keys(manifest.dependencies ?? {})
+  // workspace packages name each other as peer or dev dependencies too: all of them are built first
+  const dependencyStamps = [
+    ...new Set(
+      ['dependencies', 'peerDependencies', 'devDependencies'].flatMap((field) =>
+        Object.keys(manifest[field] ?? {}),
+      ),
+    ),
+  ]
     .filter((name) => byName.has(name))
     .sort()
     .map((name) => ensureBuilt(byName.get(name), byName, done));
