@@ -65,3 +65,7 @@ export {
   databaseUrlFor,
   type TestDatabase,
 } from './testing/createTestDatabase.js';
+export { type LocalCluster, startLocalCluster } from './testing/startLocalCluster.js';
+export { type PgBouncer, type PgBouncerOptions, startPgBouncer } from './testing/startPgBouncer.js';
+export { type ScaleHarness, startScaleHarness } from './testing/startScaleHarness.js';
+export { startStreamingReplica, waitForReplay } from './testing/startStreamingReplica.js';
