@@ -198,6 +198,7 @@ const runRelay = async (config: Config): Promise<number> => {
   const relay = buildRelay(config, logger, createKafkaClient(config, logger, brokers), {
     eventStore: store.eventStore,
     pool: database.pool,
+    leasePool: database.directPool,
   });
   await relay.start();
   logger.info({ brokers }, 'relay running (it publishes while it holds the lease)');

@@ -5,15 +5,31 @@ const flag = z
   .enum(['1', '0', 'true', 'false', 'on', 'off', 'yes', 'no'])
   .transform((value) => ['1', 'true', 'on', 'yes'].includes(value));
 
+const postgresUrl = z
+  .string()
+  .refine((value) => /^postgres(ql)?:\/\//.test(value) && URL.canParse(value), {
+    message: 'must be a postgres:// or postgresql:// URL',
+  })
+  .optional();
+
 const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HOST: z.string().min(1).default('0.0.0.0'),
-  DATABASE_URL: z
-    .string()
-    .refine((value) => /^postgres(ql)?:\/\//.test(value) && URL.canParse(value), {
-      message: 'must be a postgres:// or postgresql:// URL',
-    })
-    .optional(),
+  DATABASE_URL: postgresUrl,
+  /**
+   * A direct (or session-mode) URL of the same primary, for what keeps session state: the relay's lease (a session
+   * advisory lock) and the migrations. When set, DATABASE_URL is taken to be a transaction-mode pooler (PgBouncer):
+   * its pool prepares no named statements.
+   */
+  DATABASE_DIRECT_URL: postgresUrl,
+  /** A streaming replica: GET and list are served there (read-your-writes by consistency token). */
+  DATABASE_READ_URL: postgresUrl,
+  /** Named prepared statements on DATABASE_URL/DATABASE_READ_URL (default: on, off when DATABASE_DIRECT_URL is set). */
+  OMS_PG_PREPARED_STATEMENTS: flag.optional(),
+  /** How long a read with a consistency token waits for the replica to replay it before it reads the primary. */
+  OMS_READ_REPLICA_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(100),
+  /** A replica further behind than this serves nothing (every read goes to the primary) until it catches up. */
+  OMS_READ_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(0).max(3_600_000).default(5_000),
   OMS_DATA_DIR: z.string().min(1).default('.oms'),
   KAFKA_BROKERS: z
     .string()

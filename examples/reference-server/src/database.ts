@@ -10,7 +10,12 @@ import type { Logger } from 'pino';
 import { type Config, redactUrl } from './config.js';
 
 export interface Database {
+  /** DATABASE_URL's pool (possibly through a transaction-mode pooler): every command and query. */
   readonly pool: pg.Pool;
+  /** DATABASE_DIRECT_URL's pool (else `pool`): the relay's lease and the migrations, which hold session state. */
+  readonly directPool: pg.Pool;
+  /** DATABASE_READ_URL's pool, a streaming replica, when configured. */
+  readonly readPool?: pg.Pool;
   readonly url: string;
   /** For the start-up line: where the data is, without a password. */
   readonly description: string;
@@ -33,36 +38,65 @@ export const openDatabase = async (
     });
     url = embedded.url;
   }
-  const pool = createPool(url, {
-    max: 20,
+  const options = {
     applicationName,
     statementTimeoutMillis: config.OMS_PG_STATEMENT_TIMEOUT_MS,
     lockTimeoutMillis: config.OMS_PG_LOCK_TIMEOUT_MS,
     idleInTransactionTimeoutMillis: config.OMS_PG_IDLE_IN_TRANSACTION_TIMEOUT_MS,
-    onError: (error) =>
+    onError: (error: Error) =>
       logger.warn(
         { error: { message: error.message, code: (error as { code?: string }).code } },
         'database connection lost; commands answer 503 until it is back',
       ),
-  });
+  };
+  // A direct URL beside DATABASE_URL means DATABASE_URL is a transaction-mode pooler: no named statements there.
+  const preparedStatements =
+    config.OMS_PG_PREPARED_STATEMENTS ?? config.DATABASE_DIRECT_URL === undefined;
+  const pool = createPool(url, { ...options, max: 20, preparedStatements });
+  const directPool = config.DATABASE_DIRECT_URL
+    ? createPool(config.DATABASE_DIRECT_URL, { ...options, max: 3 })
+    : pool;
+  const readPool = config.DATABASE_READ_URL
+    ? createPool(config.DATABASE_READ_URL, {
+        ...options,
+        max: 20,
+        preparedStatements,
+        // a dead replica must cost a read little before it falls back to the primary
+        connectionTimeoutMillis: 1_000,
+        onError: (error: Error) =>
+          logger.warn({ error: { message: error.message } }, 'read replica connection lost'),
+      })
+    : undefined;
+  const endPools = async () => {
+    const pools = [
+      pool,
+      ...(directPool === pool ? [] : [directPool]),
+      ...(readPool ? [readPool] : []),
+    ];
+    await Promise.all(
+      pools.map((each) =>
+        each.end().catch((error: unknown) => logger.warn({ err: error }, 'closing a pool failed')),
+      ),
+    );
+  };
   try {
-    const report = await runMigrations(pool);
+    const report = await runMigrations(directPool);
     logger.debug({ migrations: report }, 'migrations applied');
   } catch (error) {
-    await pool.end().catch(() => undefined);
+    await endPools();
     await embedded?.stop().catch(() => undefined);
     throw error;
   }
   return {
     pool,
+    directPool,
+    ...(readPool ? { readPool } : {}),
     url,
     description: embedded
       ? `embedded PostgreSQL (data in ${embedded.dataDir})`
       : `external ${redactUrl(url)}`,
     close: async () => {
-      await pool
-        .end()
-        .catch((error: unknown) => logger.warn({ err: error }, 'closing the pool failed'));
+      await endPools();
       await embedded?.stop();
     },
   };

@@ -62,18 +62,20 @@ export const countEventsAfter =
 export interface RelayParts {
   readonly eventStore: EventStore;
   readonly pool: pg.Pool;
+  /** Where the lease (a session advisory lock) is held: a direct connection, never a transaction pooler. */
+  readonly leasePool?: pg.Pool;
 }
 
 export const buildRelay = (
   config: Config,
   logger: Logger,
   kafka: Kafka,
-  { eventStore, pool }: RelayParts,
+  { eventStore, pool, leasePool = pool }: RelayParts,
 ): Relay =>
   createRelay({
     eventStore,
     checkpoints: createPgCheckpointStore(pool),
-    lease: () => acquireLease(pool, RELAY_NAME),
+    lease: () => acquireLease(leasePool, RELAY_NAME),
     kafka,
     options: {
       name: RELAY_NAME,

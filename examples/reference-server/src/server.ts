@@ -62,7 +62,12 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
     ids: uuidV7Generator,
     maxRetries: 10,
   });
-  const kafka = await startKafka(config, logger, { ...store, pool: database.pool, execute });
+  const kafka = await startKafka(config, logger, {
+    ...store,
+    pool: database.pool,
+    leasePool: database.directPool,
+    execute,
+  });
 
   const metricsRegistry = new Registry();
   registerKafkaMetrics(metricsRegistry, kafka);

@@ -53,6 +53,15 @@ export {
 } from './pool.js';
 export { buildListQuery, createPgOrderQueries } from './projections/orderQueries.js';
 export { type RebuildReport, rebuildReadModels } from './projections/rebuildReadModels.js';
+export { isLsn, lsnToBigInt } from './replica/lsn.js';
+export {
+  createReadRouting,
+  type ReadReason,
+  type ReadRouting,
+  type ReadRoutingOptions,
+  type ReadSource,
+} from './replica/readRouting.js';
+export type { ReplicaStatus } from './replica/replicaMonitor.js';
 export {
   createPgShopifyInbox,
   type PgParkedShopifyDelivery,

@@ -15,6 +15,12 @@ export interface CreatePoolOptions {
   readonly lockTimeoutMillis?: number;
   /** `idle_in_transaction_session_timeout`: a transaction left open this long loses its session (default 60 s). */
   readonly idleInTransactionTimeoutMillis?: number;
+  /**
+   * Named (server-side, per-session) prepared statements for the queries that name one (default true). Turn off
+   * behind a transaction-mode pooler (PgBouncer before 1.21 keeps no prepared statements across server
+   * connections): every query then runs as an unnamed statement, which lives within its own round trip.
+   */
+  readonly preparedStatements?: boolean;
 }
 
 /** The session timeouts `createPool` gives every connection unless told otherwise. */
@@ -42,6 +48,7 @@ export const createPool = (
     statementTimeoutMillis = DEFAULT_SESSION_TIMEOUTS.statementTimeoutMillis,
     lockTimeoutMillis = DEFAULT_SESSION_TIMEOUTS.lockTimeoutMillis,
     idleInTransactionTimeoutMillis = DEFAULT_SESSION_TIMEOUTS.idleInTransactionTimeoutMillis,
+    preparedStatements = true,
   }: CreatePoolOptions = {},
 ): pg.Pool => {
   const pool = new pg.Pool({
@@ -56,6 +63,25 @@ export const createPool = (
     idle_in_transaction_session_timeout: idleInTransactionTimeoutMillis,
   });
   pool.on('error', onError);
+  return preparedStatements ? pool : withoutNamedStatements(pool);
+};
+
+/**
+ * A pool whose `query` drops the statement name of every query config: nothing is prepared on the server session,
+ * so the pool works behind PgBouncer in transaction mode (where the next transaction may run on another server
+ * connection). Clients taken with `pool.connect()` are not affected: hold those on a direct connection.
+ */
+export const withoutNamedStatements = (pool: pg.Pool): pg.Pool => {
+  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  const unnamed = (...args: unknown[]): unknown => {
+    const [config, ...rest] = args;
+    if (typeof config === 'object' && config !== null && 'name' in config) {
+      const { name: _name, ...plain } = config as { name?: unknown };
+      return query(plain, ...rest);
+    }
+    return query(...args);
+  };
+  pool.query = unnamed as typeof pool.query;
   return pool;
 };
 

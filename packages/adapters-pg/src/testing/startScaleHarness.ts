@@ -33,7 +33,13 @@ const withDatabase = (url: string, database: string): string => {
 export const startScaleHarness = async (
   settings: Readonly<Record<string, string | number>> = {},
 ): Promise<ScaleHarness> => {
-  const primary = await startLocalCluster({ max_connections: 200, ...settings });
+  // synchronous_commit on (the default of a real server): with it off, WAL reaches the replica only at the WAL
+  // writer's next round (wal_writer_delay, 200 ms), so every read after a write would wait for that.
+  const primary = await startLocalCluster({
+    max_connections: 200,
+    synchronous_commit: 'on',
+    ...settings,
+  });
   let replica: LocalCluster | undefined;
   let bouncer: PgBouncer | undefined;
   try {
