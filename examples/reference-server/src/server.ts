@@ -15,6 +15,7 @@ import { openDatabase } from './database.js';
 import { buildAsyncApiDocument, startKafka } from './kafka.js';
 import { registerKafkaMetrics } from './kafkaMetrics.js';
 import { watchReadBarrier } from './readBarrierWatch.js';
+import { startReadReplica } from './readReplica.js';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -77,9 +78,17 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
     logger,
   });
 
+  const routing = database.readPool
+    ? startReadReplica(config, logger, metricsRegistry, {
+        primary: database.pool,
+        replica: database.readPool,
+      })
+    : undefined;
+
   const app = createApp(
     {
       ...store,
+      ...(routing ? { reads: routing } : {}),
       execute,
       ready: async () => {
         // a relay stopped by a missing topic is not ready: it publishes nothing until an operator acts
@@ -155,6 +164,7 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
       stopping ??= (async () => {
         clearInterval(purge);
         barrierWatch.stop();
+        routing?.stop();
         await closeHttp(server, config.OMS_SHUTDOWN_TIMEOUT_MS);
         await kafka.stop();
         await database.close();

@@ -22,6 +22,7 @@ import { securityHeaders } from './middleware/securityHeaders.js';
 import { registerDocs } from './openapi/docs.js';
 import { registerOpenApiDocument } from './openapi/document.js';
 import { problemFromError, problemResponse, respondProblem } from './problems/problem.js';
+import { type ConsistentReads, singleDatabaseReads } from './reads/consistentReads.js';
 import { allowedMethods } from './routes/allowedMethods.js';
 import { registerOrderCommands } from './routes/orderCommands.js';
 import { registerOrderQueries } from './routes/orderQueries.js';
@@ -41,6 +42,11 @@ export interface AppDeps {
    */
   readonly execute?: ExecuteOrderRequest;
   readonly queries: OrderQueries;
+  /**
+   * Reads served elsewhere (a streaming replica) with read-your-writes: commands answer an
+   * `OMS-Consistency-Token` that GET and list take back (default: every read on `queries`, no token).
+   */
+  readonly reads?: ConsistentReads;
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
   /** Is the database reachable? (default: a stream read through the event store succeeds) */
@@ -106,6 +112,7 @@ export const createApp = (deps: AppDeps, options: AppOptions = {}): OrderApp => 
   const runtime: AppRuntime = {
     eventStore: deps.eventStore,
     queries: deps.queries,
+    reads: deps.reads ?? singleDatabaseReads(deps.queries),
     execute:
       deps.execute ??
       createExecuteOrderRequest({

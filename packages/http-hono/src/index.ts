@@ -27,6 +27,12 @@ export {
   problemFromError,
   statusOf,
 } from './problems/problem.js';
+export {
+  CONSISTENCY_TOKEN_HEADER,
+  type ConsistentReads,
+  newestVersionNamed,
+  singleDatabaseReads,
+} from './reads/consistentReads.js';
 export { nodeServerOptions, type ServerTimeouts } from './server/serverTimeouts.js';
 export { mapShopifyOrder, shopifyOrderId } from './shopify/mapShopifyOrder.js';
 export { createInMemoryShopifyInbox } from './shopify/memoryShopifyInbox.js';

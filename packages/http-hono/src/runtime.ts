@@ -7,12 +7,15 @@ import type {
 } from '@oms/domain';
 import type { Logger } from 'pino';
 import type { HttpMetrics } from './metrics/httpMetrics.js';
+import type { ConsistentReads } from './reads/consistentReads.js';
 import type { ShopifyInbox } from './shopify/shopifyInbox.js';
 
 /** What the routes share: the ports, the write path and the settings, resolved once by `createApp`. */
 export interface AppRuntime {
   readonly eventStore: EventStore;
   readonly queries: OrderQueries;
+  /** Where GET and list are served, and the consistency token of a command's answer. */
+  readonly reads: ConsistentReads;
   /** The one write path (`createExecuteOrderRequest`): every command route and the webhook go through it. */
   readonly execute: ExecuteOrderRequest;
   readonly clock: Clock;

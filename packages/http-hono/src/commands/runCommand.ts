@@ -10,6 +10,7 @@ import { okAsync, type Result } from 'neverthrow';
 import { resolveIfMatch } from '../conditional/ifMatch.js';
 import type { AppEnv } from '../env.js';
 import { problemFromError, problemResponse, respondProblem } from '../problems/problem.js';
+import { CONSISTENCY_TOKEN_HEADER } from '../reads/consistentReads.js';
 import type { AppRuntime } from '../runtime.js';
 import { etagOf, parseIdempotencyKey } from './headers.js';
 
@@ -38,6 +39,7 @@ const render = (
   outcome: OrderRequestOutcome,
   created: boolean,
   where: Parameters<typeof problemFromError>[1],
+  token: string | undefined,
 ): Response => {
   const replayed = outcome.replayed ? REPLAYED : {};
   if (outcome.kind === 'refused')
@@ -46,6 +48,7 @@ const render = (
   return c.json(outcome.view, first ? 201 : 200, {
     ETag: etagOf(outcome.version),
     ...(created ? { Location: `/v1/orders/${outcome.orderId}` } : {}),
+    ...(token ? { [CONSISTENCY_TOKEN_HEADER]: token } : {}),
     ...replayed,
   });
 };
@@ -132,5 +135,7 @@ export const runCommand = async (
   }
   const outcome = result.value;
   count(outcome.replayed ? 'replayed' : outcome.kind === 'refused' ? outcome.error.code : 'ok');
-  return render(c, outcome, call.created === true, where);
+  // After the commit: a read that sends this token back sees this write (a replica waits for it or is skipped).
+  const token = outcome.kind === 'refused' ? undefined : await runtime.reads.tokenAfterWrite();
+  return render(c, outcome, call.created === true, where, token);
 };

@@ -59,11 +59,17 @@ const REPLAYED = text(
 );
 const NO_STORE = text('`no-store`: orders carry personal data', true);
 
-export const orderResponse = (description: string, { created = false } = {}) => ({
+const CONSISTENCY_TOKEN = text(
+  'Read-your-writes: send it back as the `OMS-Consistency-Token` header of a following GET or list, which then ' +
+    'sees this write even when reads are served by a replica (only when the server has a read replica)',
+);
+
+export const orderResponse = (description: string, { created = false, command = false } = {}) => ({
   description,
   headers: {
     ETag: ETAG,
     'Cache-Control': NO_STORE,
+    ...(command ? { 'OMS-Consistency-Token': CONSISTENCY_TOKEN } : {}),
     ...(created
       ? { Location: text('The new order: /v1/orders/{orderId}', true) }
       : { 'Idempotent-Replayed': REPLAYED }),

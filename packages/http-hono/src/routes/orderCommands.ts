@@ -214,10 +214,13 @@ const documentRoute = (app: OpenAPIHono<AppEnv>, route: CommandRoute): void => {
       responses: {
         ...(created
           ? {
-              201: orderResponse('Created; Location names the order', { created: true }),
-              200: orderResponse('An idempotent replay of the create'),
+              201: orderResponse('Created; Location names the order', {
+                created: true,
+                command: true,
+              }),
+              200: orderResponse('An idempotent replay of the create', { command: true }),
             }
-          : { 200: orderResponse('The order after the command') }),
+          : { 200: orderResponse('The order after the command', { command: true }) }),
         ...problemResponses(
           created
             ? [400, 401, 409, 413, 415, 422, 503]

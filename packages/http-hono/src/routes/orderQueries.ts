@@ -3,6 +3,7 @@ import {
   fieldErrors,
   isUuid,
   ListOrdersQuerySchema,
+  type OrderQueries,
   type OrderView,
   type RecordedEvent,
   stateFromEvents,
@@ -29,6 +30,7 @@ import {
   OrderPageSchema,
 } from '../openapi/schemas.js';
 import { problemFromError, problemResponse, respondProblem } from '../problems/problem.js';
+import { CONSISTENCY_TOKEN_HEADER, newestVersionNamed } from '../reads/consistentReads.js';
 import type { AppRuntime } from '../runtime.js';
 
 const AsOfQuerySchema = z.object({
@@ -97,7 +99,21 @@ const eventJson = (event: RecordedEvent) => ({
   metadata: event.metadata,
 });
 
-const CONDITIONAL_GET = z.object({ 'if-none-match': IfNoneMatchHeaderSchema.optional() });
+const TOKEN_HEADER = {
+  'oms-consistency-token': z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({
+      description:
+        'The `OMS-Consistency-Token` of a command response: this read then sees that write (with a read replica, ' +
+        'it is served there once the replica has it, else by the primary)',
+    }),
+};
+const CONDITIONAL_GET = z.object({
+  'if-none-match': IfNoneMatchHeaderSchema.optional(),
+  ...TOKEN_HEADER,
+});
 const NOT_MODIFIED = {
   description: 'Not modified: If-None-Match names the current version',
   headers: {
@@ -109,10 +125,42 @@ const NOT_MODIFIED = {
   },
 };
 
+/** The queries for this read, as the consistency token the client sent back decides (422 when it is not ours). */
+const readQueries = async (
+  c: Context<AppEnv>,
+  runtime: AppRuntime,
+): Promise<OrderQueries | Response> => {
+  const token = c.req.header(CONSISTENCY_TOKEN_HEADER);
+  if (token !== undefined && !runtime.reads.isToken(token)) {
+    const message = 'must be the token of a command response, sent back unchanged';
+    return respondProblem(c, {
+      code: 'validation-failed',
+      detail: `header.${CONSISTENCY_TOKEN_HEADER}: ${message}`,
+      extensions: { errors: [{ path: `header.${CONSISTENCY_TOKEN_HEADER}`, message }] },
+    });
+  }
+  return runtime.reads.queriesFor(token);
+};
+
+/**
+ * The order as this read may see it. An answer from a copy (a replica) that is older than the version the client
+ * names in If-None-Match, or no answer at all, is read again on the primary: a client never goes back in time.
+ */
+const currentOrder = async (c: Context<AppEnv>, runtime: AppRuntime, orderId: string) => {
+  const queries = await readQueries(c, runtime);
+  if (queries instanceof Response) return queries;
+  const order = await queries.getOrder(orderId);
+  if (order.isErr() || queries === runtime.reads.primary) return order;
+  const held = newestVersionNamed(c.req.header('If-None-Match'));
+  if (order.value !== null && (held === undefined || order.value.version >= held)) return order;
+  runtime.reads.countReread?.();
+  return runtime.reads.primary.getOrder(orderId);
+};
+
 const QUERY_ROUTE_BASE = { tags: ['orders'], security: [{ bearerAuth: [] }] };
 
 export const registerOrderQueries = (app: OpenAPIHono<AppEnv>, runtime: AppRuntime): void => {
-  const { queries, eventStore } = runtime;
+  const { eventStore } = runtime;
 
   app.openAPIRegistry.registerPath(
     createRoute({
@@ -121,7 +169,7 @@ export const registerOrderQueries = (app: OpenAPIHono<AppEnv>, runtime: AppRunti
       path: '/v1/orders',
       operationId: 'listOrders',
       summary: 'List orders, newest first (keyset cursor)',
-      request: { query: ListOrdersQuerySchema },
+      request: { query: ListOrdersQuerySchema, headers: z.object(TOKEN_HEADER) },
       responses: {
         200: {
           ...jsonResponse('A page of order summaries', OrderPageSchema),
@@ -150,6 +198,8 @@ export const registerOrderQueries = (app: OpenAPIHono<AppEnv>, runtime: AppRunti
       ];
       return invalidQuery(c, errors);
     }
+    const queries = await readQueries(c, runtime);
+    if (queries instanceof Response) return queries;
     const page = await queries.listOrders(parsed.data);
     return page.isErr() ? failed(c, page.error) : c.json(page.value, 200);
   });
@@ -197,7 +247,8 @@ export const registerOrderQueries = (app: OpenAPIHono<AppEnv>, runtime: AppRunti
         });
       return versionedJson(c, toOrderView(state), state.version);
     }
-    const order = await queries.getOrder(orderId);
+    const order = await currentOrder(c, runtime, orderId);
+    if (order instanceof Response) return order;
     if (order.isErr()) return failed(c, order.error);
     return order.value ? versionedJson(c, order.value, order.value.version) : notFound(c, orderId);
   });
@@ -222,7 +273,8 @@ export const registerOrderQueries = (app: OpenAPIHono<AppEnv>, runtime: AppRunti
     if (!isUuid(orderId)) return notFound(c, orderId);
     const unknown = unknownQueryErrors(c, []);
     if (unknown.length > 0) return invalidQuery(c, unknown);
-    const order = await queries.getOrder(orderId);
+    const order = await currentOrder(c, runtime, orderId);
+    if (order instanceof Response) return order;
     if (order.isErr()) return failed(c, order.error);
     const view: OrderView | null = order.value;
     return view ? versionedJson(c, view.lines, view.version) : notFound(c, orderId);
