@@ -25,6 +25,8 @@ const REQUIRED = [
   'kafka.e2e.p99_ms',
   'kafka.e2e.p99_ms.idle_tx_elsewhere',
   'server.rss_mb_under_load',
+  'pg.replica.get_reads_per_s',
+  'pg.replica.get_after_write_p99_ms',
 ];
 
 const scripts = readdirSync(here)

@@ -2,6 +2,7 @@ import {
   createPgCheckpointStore,
   createPgOrderStore,
   createPgParkedEventStore,
+  partitionEvents,
   readBarrierStatus,
   rebuildReadModels,
 } from '@oms/adapters-pg';
@@ -37,6 +38,8 @@ commands:
   relay retry <id>     publish a parked event again (then its order's later events), e.g. after raising
                        OMS_KAFKA_MAX_MESSAGE_BYTES; the running relay does it within a second
   relay skip <id>      give up a parked event: its order's later events are published without it
+  partition-events [n] turn oms_events into n hash partitions by stream (default 16; opt-in, one transaction that
+                       copies every event under an exclusive lock: see the README's "Event volume")
   command <Type> [--order <id>] [--line <id>] [--input <json>] [--key <idempotency key>]
                        run one order command (e.g. CancelOrder --order <id> --input '{"reason":"..."}') through the
                        same write path as the API; prints the order, or the refusal (exit 1)
@@ -257,6 +260,17 @@ const main = async (): Promise<number> => {
     }
     case 'command':
       return withDatabase(config, (database) => runCommand(database, rest));
+    case 'partition-events': {
+      const partitions = rest[0] === undefined ? 16 : Number(rest[0]);
+      if (!Number.isInteger(partitions) || partitions < 2 || partitions > 1024) {
+        process.stderr.write('partition-events: n must be an integer from 2 to 1024\n');
+        return 2;
+      }
+      return withDatabase(config, async (database) => {
+        out(await partitionEvents(database.directPool, { partitions }));
+        return 0;
+      });
+    }
     default:
       process.stderr.write(`unknown command ${command}\n${USAGE}\n`);
       return 2;

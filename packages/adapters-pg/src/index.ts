@@ -24,6 +24,10 @@ export {
   startEmbeddedPostgres,
 } from './embedded/startEmbeddedPostgres.js';
 export { MAX_EVENTS_PER_APPEND } from './eventStore/appendToStream.js';
+export {
+  type PartitionEventsReport,
+  partitionEvents,
+} from './eventStore/partitionEvents.js';
 export { createPgEventStore } from './eventStore/pgEventStore.js';
 export {
   type ReadBarrierBlocker,

@@ -10,6 +10,7 @@ import {
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import { completeIdempotencySql, heldIdempotencySql } from '../idempotency/pgIdempotencyStore.js';
 import { attempt, type Queryable, toInfrastructureError } from '../pool.js';
+import { isPositionKey, isStreamVersionKey } from './partitionEvents.js';
 import { EVENTS_PER_POSITION } from './positions.js';
 
 /** Positions are `append number × 1024 + index` (positions.ts), so one append holds at most this many events. */
@@ -172,9 +173,9 @@ export const appendToStream = (
         code?: unknown;
         constraint?: unknown;
       };
-      if (pgCode === '23505' && constraint === 'oms_events_stream_version_key')
+      if (pgCode === '23505' && isStreamVersionKey(constraint))
         return errAsync(concurrencyConflict(options.expectedVersion, undefined));
-      if (pgCode === '23505' && constraint === 'oms_events_pkey')
+      if (pgCode === '23505' && isPositionKey(constraint))
         return errAsync(
           toInfrastructureError(
             new Error(

@@ -65,6 +65,30 @@ export const IN_FLIGHT_APPENDS_SQL = `
 const LAST_DRAWN_SQL =
   'SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM oms_events_position_seq';
 
+/**
+ * The gap-free reader (part of migration 5's SQL, kept verbatim). Its result type is the row type of `oms_events`, so
+ * replacing the table (partitionEvents.ts) drops and re-creates it with this same text.
+ */
+export const READ_ALL_FUNCTION_SQL = `CREATE FUNCTION oms_read_all(after bigint, max_count integer) RETURNS SETOF oms_events
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  barrier bigint;
+BEGIN
+  IF current_setting('transaction_isolation') <> 'read committed' THEN
+    RAISE EXCEPTION USING ERRCODE = 'OM002',
+      MESSAGE = 'readAll needs READ COMMITTED: an older snapshot could hide an event committed below the barrier';
+  END IF;
+  barrier := oms_read_barrier();
+  IF barrier IS NULL THEN
+    RETURN;
+  END IF;
+  RETURN QUERY SELECT * FROM oms_events
+                WHERE global_position > after AND global_position < barrier
+                ORDER BY global_position
+                LIMIT max_count;
+END
+$$;`;
+
 export const POSITIONS_MIGRATION_SQL = `
 CREATE SEQUENCE oms_events_position_seq AS bigint MINVALUE 1 MAXVALUE 8796093022207;
 SELECT setval('oms_events_position_seq', coalesce((SELECT max(global_position) >> 10 FROM oms_events), 0) + 1, false);
@@ -104,25 +128,7 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION oms_read_all(after bigint, max_count integer) RETURNS SETOF oms_events
-LANGUAGE plpgsql VOLATILE AS $$
-DECLARE
-  barrier bigint;
-BEGIN
-  IF current_setting('transaction_isolation') <> 'read committed' THEN
-    RAISE EXCEPTION USING ERRCODE = 'OM002',
-      MESSAGE = 'readAll needs READ COMMITTED: an older snapshot could hide an event committed below the barrier';
-  END IF;
-  barrier := oms_read_barrier();
-  IF barrier IS NULL THEN
-    RETURN;
-  END IF;
-  RETURN QUERY SELECT * FROM oms_events
-                WHERE global_position > after AND global_position < barrier
-                ORDER BY global_position
-                LIMIT max_count;
-END
-$$;`;
+${READ_ALL_FUNCTION_SQL}`;
 
 /**
  * Migration 6: a transaction locks only its FIRST number (its lowest: later draws are higher), so a caller's
