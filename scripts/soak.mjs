@@ -41,6 +41,9 @@ const { values: options } = parseArgs({
     keep: { type: 'boolean', default: false },
     // the relay on the database proxy too: the cut then also takes its lease connection (lost lease, re-taken)
     'relay-direct-db': { type: 'boolean', default: false },
+    // issue 16: PostgreSQL 15 primary + streaming replica + PgBouncer; 3 HTTP replicas (writes through PgBouncer,
+    // reads from the replica with consistency tokens); the read replica is restarted mid-run
+    scale: { type: 'boolean', default: false },
   },
 });
 const durationS = Number(options.duration);
@@ -93,7 +96,15 @@ for (const signal of ['SIGINT', 'SIGTERM'])
     cleanUp().finally(() => process.exit(130));
   });
 
-const { startEmbeddedPostgres, createTestDatabase, findFreePort } = await adaptersPg();
+const {
+  startEmbeddedPostgres,
+  createTestDatabase,
+  findFreePort,
+  startScaleHarness,
+  waitForReplay,
+} = await adaptersPg();
+const scale = options.scale;
+const replicaCount = scale ? 3 : 2;
 const { startTestKafka, startKafkaProxy, startTopicCollector } = await kafkaTesting();
 const {
   stateFromEvents,
@@ -107,9 +118,18 @@ const {
 const run = async () => {
   say(`seed ${seed}, duration ${durationS}s, ${users} virtual users; work dir ${work}`);
 
-  // 1. PostgreSQL (given or embedded), a fresh database on it, a TCP proxy in front.
+  // 1. PostgreSQL (given or embedded; with --scale a PG15 primary, its streaming replica and PgBouncer), a fresh
+  // database on it, a TCP proxy in front (of PgBouncer with --scale).
   let baseUrl = process.env.DATABASE_URL;
-  if (!baseUrl) {
+  let harness;
+  if (scale) {
+    harness = await startScaleHarness();
+    cleanups.push(() => harness.stop());
+    baseUrl = harness.primary.url;
+    say(
+      `scale: PostgreSQL ${harness.primary.version} primary :${harness.primary.port}, replica :${harness.replica.port}, PgBouncer :${harness.bouncer.port}`,
+    );
+  } else if (!baseUrl) {
     const embedded = await startEmbeddedPostgres({
       dataDir: join(work, 'pg'),
       postgresFlags: ['-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'],
@@ -119,10 +139,15 @@ const run = async () => {
   }
   const database = await createTestDatabase(baseUrl, { max: 6 });
   cleanups.push(() => database.drop());
+  if (harness)
+    await waitForReplay(
+      database.url,
+      harness.urls(new URL(database.url).pathname.slice(1)).readUrl,
+    );
   const direct = new URL(database.url);
   const dbProxy = await startTcpProxy({
     upstreamHost: direct.hostname,
-    upstreamPort: Number(direct.port || 5432),
+    upstreamPort: harness ? harness.bouncer.port : Number(direct.port || 5432),
   });
   cleanups.push(() => dbProxy.close());
   const proxied = new URL(database.url);
@@ -158,9 +183,20 @@ const run = async () => {
     // a relay killed with -9 has nothing left on the wire: its successor need not wait the default 30 s
     OMS_RELAY_TAKEOVER_DELAY_MS: '3000',
   });
-  const ports = [await findFreePort(), await findFreePort()];
+  const ports = [];
+  for (let index = 0; index < replicaCount; index += 1) ports.push(await findFreePort());
   const targets = ports.map((port) => `http://127.0.0.1:${port}`);
-  const incarnations = { 'replica-0': 0, 'replica-1': 0, relay: 0 };
+  const incarnations = { relay: 0 };
+  for (let index = 0; index < replicaCount; index += 1) incarnations[`replica-${index}`] = 0;
+  const databaseName = direct.pathname.slice(1);
+  // --scale: the lease and the migrations on the primary itself, reads on the streaming replica
+  const scaleEnv = harness
+    ? {
+        DATABASE_DIRECT_URL: harness.urls(databaseName).directUrl,
+        DATABASE_READ_URL: harness.urls(databaseName).readUrl,
+        OMS_READ_REPLICA_WAIT_MS: '200',
+      }
+    : {};
   const current = {};
   /** Like a supervisor: a replica that cannot start (the database is being cut) is tried again, a few times. */
   const supervised = async (name, start) => {
@@ -188,6 +224,7 @@ const run = async () => {
           PORT: String(ports[index]),
           HOST: '127.0.0.1',
           DATABASE_URL: proxied.toString(),
+          ...scaleEnv,
           OMS_RELAY: 'off',
           OMS_CONSUMER: 'off',
           OMS_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
@@ -205,6 +242,9 @@ const run = async () => {
         env: {
           ...baseEnv,
           DATABASE_URL: options['relay-direct-db'] ? database.url : proxied.toString(),
+          ...(harness ? { DATABASE_DIRECT_URL: scaleEnv.DATABASE_DIRECT_URL } : {}),
+          // Hook for sharded relays (issue 16, h13relay's OMS_RELAY_SHARDS): --scale is to run 2 relay processes
+          // over 4 shards and kill -9 one of them; until that lands, one relay process publishes everything.
         },
         logFile: join(logs, 'relay.log'),
         readyMarker: 'relay running',
@@ -219,8 +259,9 @@ const run = async () => {
     clearTimeout(timer);
   };
   cleanups.push(() => stopProcess('relay'));
-  cleanups.push(() => Promise.all([stopProcess('replica-0'), stopProcess('replica-1')]));
-  await Promise.all([startReplica(0), startReplica(1), startRelay()]);
+  const replicaIndexes = ports.map((_, index) => index);
+  cleanups.push(() => Promise.all(replicaIndexes.map((index) => stopProcess(`replica-${index}`))));
+  await Promise.all([...replicaIndexes.map((index) => startReplica(index)), startRelay()]);
   const collector = await collecting;
   cleanups.push(() => collector.stop());
   say(`replicas ${targets.join(' ')} and the relay are up; collector joined`);
@@ -324,6 +365,17 @@ const run = async () => {
         dbProxy.restore();
       }),
     ),
+    ...(harness
+      ? [
+          at(0.85).then(() =>
+            fault('read replica stop + restart', async () => {
+              await harness.replica.pause();
+              await sleep(3_000);
+              await harness.replica.resume();
+            }),
+          ),
+        ]
+      : []),
   ]);
   await faultPlan;
   // the load runs its nominal duration and at least 2 s past the last fault, so that recovery is under load too
@@ -370,6 +422,28 @@ const run = async () => {
       }
     }
   };
+  if (harness) {
+    // --scale: where the servers served their reads (oms_reads_total), summed over the replicas
+    const served = {};
+    for (const target of targets) {
+      const text = await fetch(`${target}/metrics`)
+        .then((response) => response.text())
+        .catch(() => '');
+      for (const match of text.matchAll(/^oms_reads_total\{([^}]*)\} (\d+)/gm)) {
+        const label = match[1].replace(/"/g, '');
+        served[label] = (served[label] ?? 0) + Number(match[2]);
+      }
+    }
+    const onReplica = Object.entries(served)
+      .filter(([label]) => label.includes('served_by=replica'))
+      .reduce((sum, [, count]) => sum + count, 0);
+    results.push({
+      name: 'reads on the streaming replica',
+      ok: onReplica > 0,
+      lines: [`reads by where and why (since each server's start): ${JSON.stringify(served)}`],
+      violations: onReplica > 0 ? [] : ['no read was served by the replica'],
+    });
+  }
   const states = await checkStates(streams, { get, stateFromEvents, toOrderView });
   results.push(states.result);
 
@@ -449,7 +523,7 @@ const run = async () => {
   ];
   process.stdout.write('\n=== soak summary ===\n');
   process.stdout.write(
-    `seed ${seed}; load ${((loadEnd - loadStart) / 1000).toFixed(0)}s, ${users} users over 2 replicas; total ${elapsed()}\n`,
+    `seed ${seed}; load ${((loadEnd - loadStart) / 1000).toFixed(0)}s, ${users} users over ${replicaCount} replicas${scale ? ' (--scale: PgBouncer, read replica)' : ''}; total ${elapsed()}\n`,
   );
   process.stdout.write(
     `faults:\n${faults.map((f) => `    ${f.name} at +${((f.start - loadStart) / 1000).toFixed(1)}s for ${((f.end - f.start) / 1000).toFixed(1)}s${f.detail ? ` (${f.detail})` : ''}`).join('\n')}\n`,

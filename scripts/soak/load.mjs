@@ -46,13 +46,15 @@ const pickTarget = (random, avoid) => {
  * the driver cannot know, e.g. after a lost answer). Returns the record with the parsed body.
  */
 const send = async (random, kind, method, path, options = {}) => {
-  const { body, raw, contentType, key, ifMatch, expect = null, orderId, extra } = options;
+  const { body, raw, contentType, key, ifMatch, token, expect = null, orderId, extra } = options;
   const target = options.target ?? pickTarget(random);
   const headers = {};
   if (body !== undefined || raw !== undefined)
     headers['content-type'] = contentType ?? 'application/json';
   if (key !== undefined) headers['idempotency-key'] = key;
   if (ifMatch !== undefined) headers['if-match'] = `"${ifMatch}"`;
+  // read-your-writes with a read replica: the token of this client's last write goes back with its read
+  if (token) headers['oms-consistency-token'] = token;
   const payload = raw ?? (body === undefined ? undefined : JSON.stringify(body));
   const t0 = Date.now();
   const record = { kind, method, path, target, t0, expect, key, orderId, ...extra };
@@ -76,6 +78,8 @@ const send = async (random, kind, method, path, options = {}) => {
     record.replayed = response.headers.get('idempotent-replayed') === 'true';
     const etag = response.headers.get('etag');
     if (etag) record.etag = etag;
+    const consistencyToken = response.headers.get('oms-consistency-token');
+    if (consistencyToken) record.token = consistencyToken;
     if (json && typeof json === 'object' && !Array.isArray(json)) {
       if (typeof json.code === 'string') record.code = json.code;
       if (typeof json.id === 'string') {
@@ -220,6 +224,7 @@ const orderCommand = async (random, order, kind, method, suffix, options = {}) =
       target: pickTarget(random, result.target),
       expect: [200],
       orderId: order.id,
+      token: result.token,
       extra: { minVersion: result.json?.version },
     });
   }
