@@ -54,6 +54,7 @@ export {
   pingDatabase,
   type Queryable,
   toInfrastructureError,
+  withoutNamedStatements,
 } from './pool.js';
 export { buildListQuery, createPgOrderQueries } from './projections/orderQueries.js';
 export { type RebuildReport, rebuildReadModels } from './projections/rebuildReadModels.js';
