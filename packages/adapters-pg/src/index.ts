@@ -65,3 +65,5 @@ export {
   databaseUrlFor,
   type TestDatabase,
 } from './testing/createTestDatabase.js';
+export { type QuerySummary, summarizeQuery } from './tracing/querySummary.js';
+export { type TracePoolOptions, tracePool } from './tracing/tracePool.js';

@@ -1,6 +1,8 @@
 import { type InfrastructureError, internalError, serviceUnavailable } from '@oms/domain';
+import type { Tracer } from '@opentelemetry/api';
 import { ResultAsync } from 'neverthrow';
 import pg from 'pg';
+import { tracePool } from './tracing/tracePool.js';
 
 export interface CreatePoolOptions {
   readonly max?: number;
@@ -15,6 +17,12 @@ export interface CreatePoolOptions {
   readonly lockTimeoutMillis?: number;
   /** `idle_in_transaction_session_timeout`: a transaction left open this long loses its session (default 60 s). */
   readonly idleInTransactionTimeoutMillis?: number;
+  /**
+   * A span per statement (OpenTelemetry database conventions; default true). The spans go to `tracer`, by default
+   * the global tracer provider's: a no-op until an OpenTelemetry SDK is registered.
+   */
+  readonly tracing?: boolean;
+  readonly tracer?: Tracer;
 }
 
 /** The session timeouts `createPool` gives every connection unless told otherwise. */
@@ -42,6 +50,8 @@ export const createPool = (
     statementTimeoutMillis = DEFAULT_SESSION_TIMEOUTS.statementTimeoutMillis,
     lockTimeoutMillis = DEFAULT_SESSION_TIMEOUTS.lockTimeoutMillis,
     idleInTransactionTimeoutMillis = DEFAULT_SESSION_TIMEOUTS.idleInTransactionTimeoutMillis,
+    tracing = true,
+    tracer,
   }: CreatePoolOptions = {},
 ): pg.Pool => {
   const pool = new pg.Pool({
@@ -56,7 +66,7 @@ export const createPool = (
     idle_in_transaction_session_timeout: idleInTransactionTimeoutMillis,
   });
   pool.on('error', onError);
-  return pool;
+  return tracing ? tracePool(pool, tracer ? { tracer } : {}) : pool;
 };
 
 /** Adds a no-op 'error' listener to a pool that has none (pg emits idle-client errors on the pool). */
