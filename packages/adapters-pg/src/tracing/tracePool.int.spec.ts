@@ -104,6 +104,16 @@ describe('tracePool (createPool with tracing)', () => {
     }
   });
 
+  it('makes no span for a statement outside any span (the relay polling, a lease check)', async () => {
+    const pool = createPool(db.url, { max: 1 });
+    try {
+      await pool.query('SELECT 1');
+      expect(exporter.getFinishedSpans()).toEqual([]);
+    } finally {
+      await pool.end();
+    }
+  });
+
   it('makes no span with tracing off', async () => {
     const pool = createPool(db.url, { max: 1, tracing: false });
     try {

@@ -1,4 +1,11 @@
-import { type Attributes, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import {
+  type Attributes,
+  context,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
 import type pg from 'pg';
 import { createSummaryCache } from './querySummary.js';
 
@@ -53,8 +60,14 @@ const tracedQuery = (
 ): QueryFunction =>
   function traced(this: unknown, ...args: unknown[]) {
     const sql = sqlOf(args[0]);
-    // the callback form and submittables (cursors) pass through untraced: the adapters use neither
-    if (sql === undefined || typeof args.at(-1) === 'function') return query.apply(this, args);
+    // the callback form and submittables (cursors) pass through untraced: the adapters use neither. Nor is a statement
+    // outside any span traced (the relay's polling, a lease check): a trace per poll would bury the ones that matter.
+    if (
+      sql === undefined ||
+      typeof args.at(-1) === 'function' ||
+      trace.getSpan(context.active()) === undefined
+    )
+      return query.apply(this, args);
     const { summary, operation, collection } = summarize(sql);
     const span = tracer.startSpan(summary, {
       kind: SpanKind.CLIENT,
@@ -94,7 +107,8 @@ const tracedQuery = (
 /**
  * Traces the statements of a pool: `pool.query` and the queries of a client checked out with `await pool.connect()`
  * (while it is checked out). The span starts in the caller's context, so it is the child of the command or request
- * that ran the statement. With no OpenTelemetry SDK registered the spans are no-ops.
+ * that ran the statement; a statement run outside any span makes none. With no OpenTelemetry SDK registered nothing
+ * is recorded.
  */
 export const tracePool = (pool: pg.Pool, { tracer }: TracePoolOptions = {}): pg.Pool => {
   const use = tracer ?? trace.getTracer(TRACER_NAME);
