@@ -54,13 +54,27 @@ const TOKEN =
 const tokens = (sql: string): string[] =>
   [...sql.replace(NOISE, ' ').matchAll(TOKEN)].map((match) => match[0].replace(/\s+/g, ''));
 
+/** Names of common table expressions (`name AS (`, `name AS [NOT] MATERIALIZED (`): not tables. */
+const cteNames = (words: readonly string[]): Set<string> => {
+  const names = new Set<string>();
+  for (let index = 0; index + 2 < words.length; index += 1) {
+    if (words[index + 1]?.toUpperCase() !== 'AS') continue;
+    let next = index + 2;
+    if (words[next]?.toUpperCase() === 'NOT') next += 1;
+    if (words[next]?.toUpperCase() === 'MATERIALIZED') next += 1;
+    if (words[next] === '(') names.add(words[index] ?? '');
+  }
+  return names;
+};
+
 export const summarizeQuery = (sql: string): QuerySummary => {
   const words = tokens(sql);
   const first = words[0]?.toUpperCase() ?? '';
   if (STATEMENTS.has(first)) return { summary: first, operation: first };
-  const parts: string[] = [];
+  const ctes = cteNames(words);
+  /** One segment per operation: the operation and the tables it names. */
+  const segments: string[][] = [];
   const tables = new Set<string>();
-  let operation: string | undefined;
   let expectTable = false;
   /** After FROM or JOIN a name followed by `(` is a function; after INTO, `(` opens the column list. */
   let functionsAllowed = false;
@@ -70,17 +84,18 @@ export const summarizeQuery = (sql: string): QuerySummary => {
     if (expectTable) {
       if (SKIP_AFTER_TABLE_KEYWORD.has(upper)) continue;
       expectTable = false;
-      // a function in FROM (`FROM jsonb_to_recordset($1)`) or a subquery is not a table
+      // a function in FROM (`FROM jsonb_to_recordset($1)`), a subquery or a CTE is not a table
       if (word !== '(' && !(functionsAllowed && words[index + 1] === '(') && !DML.has(upper)) {
-        tables.add(word);
-        if (parts.at(-1) !== word) parts.push(word);
+        if (!ctes.has(word)) {
+          tables.add(word);
+          segments.at(-1)?.push(word);
+        }
         continue;
       }
     }
     const previous = words[index - 1]?.toUpperCase() ?? '';
     if (DML.has(upper) && !(upper === 'UPDATE' && CLAUSE_BEFORE_UPDATE.has(previous))) {
-      operation ??= upper;
-      if (parts.at(-1) !== upper) parts.push(upper);
+      segments.push([upper]);
       expectTable = upper === 'UPDATE';
       functionsAllowed = false;
       continue;
@@ -90,10 +105,22 @@ export const summarizeQuery = (sql: string): QuerySummary => {
       functionsAllowed = upper === 'FROM' || upper === 'JOIN';
     }
   }
+  // each operation on each table once, in order; an operation on no table only when it is the only one
+  const parts: string[] = [];
+  const seen = new Set<string>();
+  for (const segment of segments) {
+    const [operation, ...names] = segment;
+    const fresh = names.filter((name) => !seen.has(`${operation} ${name}`));
+    if (names.length === 0 && segments.some((other) => other.length > 1)) continue;
+    if (names.length > 0 && fresh.length === 0) continue;
+    for (const name of fresh) seen.add(`${operation} ${name}`);
+    const text = [operation, ...fresh].join(' ');
+    if (parts.at(-1) !== text) parts.push(text);
+  }
   const fallback = first === 'WITH' || first === '' ? 'QUERY' : first;
   return {
     summary: (parts.length > 0 ? parts.join(' ') : fallback).slice(0, MAX_LENGTH),
-    operation: operation ?? fallback,
+    operation: segments[0]?.[0] ?? fallback,
     ...(tables.size === 1 ? { collection: [...tables][0] as string } : {}),
   };
 };

@@ -27,7 +27,11 @@ describe('summarizeQuery (db.query.summary)', () => {
     ],
     [
       'WITH x AS (DELETE FROM "Keys" RETURNING 1) SELECT count(*) FROM x',
-      { summary: 'DELETE "Keys" SELECT x', operation: 'DELETE' },
+      { summary: 'DELETE "Keys"', operation: 'DELETE', collection: '"Keys"' },
+    ],
+    [
+      'WITH a AS MATERIALIZED (SELECT 1 FROM t), b AS (INSERT INTO u SELECT * FROM a RETURNING 1) SELECT * FROM b, t',
+      { summary: 'SELECT t INSERT u', operation: 'SELECT' },
     ],
     [
       'SELECT * FROM jsonb_to_recordset($1) AS r(a int)',
