@@ -2,13 +2,14 @@ import {
   context,
   propagation,
   ROOT_CONTEXT,
+  type Span,
   SpanKind,
   SpanStatusCode,
   type TextMapGetter,
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.js';
 import { routePattern } from '../middleware/observe.js';
 
@@ -41,8 +42,6 @@ export const traceRequests =
   async (c, next) => {
     const parent = propagation.extract(ROOT_CONTEXT, c.req.raw.headers, headerGetter);
     const method = KNOWN_METHODS.has(c.req.method) ? c.req.method : '_OTHER';
-    const url = new URL(c.req.url);
-    const userAgent = c.req.header('user-agent');
     const span = tracer.startSpan(
       method === '_OTHER' ? 'HTTP' : method,
       {
@@ -53,28 +52,39 @@ export const traceRequests =
             ? { 'http.request.method_original': c.req.method.slice(0, 20) }
             : {}),
           'url.path': c.req.path,
-          'url.scheme': url.protocol.replace(':', ''),
-          'server.address': url.hostname,
-          ...(url.port ? { 'server.port': Number(url.port) } : {}),
-          ...(userAgent ? { 'user_agent.original': userAgent } : {}),
         },
       },
       parent,
     );
+    // the rest only for a span that is recorded: tracing off, a request pays for nothing it does not use
+    if (span.isRecording()) {
+      const url = new URL(c.req.url);
+      const userAgent = c.req.header('user-agent');
+      span.setAttributes({
+        'url.scheme': url.protocol.replace(':', ''),
+        'server.address': url.hostname,
+        ...(url.port ? { 'server.port': Number(url.port) } : {}),
+        ...(userAgent ? { 'user_agent.original': userAgent } : {}),
+      });
+    }
     try {
       await context.with(trace.setSpan(parent, span), next);
     } finally {
-      const route = routePattern(c);
-      if (route !== 'unmatched') {
-        span.updateName(`${method === '_OTHER' ? 'HTTP' : method} ${route}`);
-        span.setAttribute('http.route', route);
-      }
-      const status = c.res.status;
-      span.setAttribute('http.response.status_code', status);
-      if (status >= 500) {
-        span.setAttribute('error.type', String(status));
-        span.setStatus({ code: SpanStatusCode.ERROR });
-      }
+      if (span.isRecording()) finish(span, c, method);
       span.end();
     }
   };
+
+const finish = (span: Span, c: Context<AppEnv>, method: string): void => {
+  const route = routePattern(c);
+  if (route !== 'unmatched') {
+    span.updateName(`${method === '_OTHER' ? 'HTTP' : method} ${route}`);
+    span.setAttribute('http.route', route);
+  }
+  const status = c.res.status;
+  span.setAttribute('http.response.status_code', status);
+  if (status >= 500) {
+    span.setAttribute('error.type', String(status));
+    span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+};
