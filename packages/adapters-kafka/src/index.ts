@@ -20,6 +20,7 @@ export {
   type ProcessInboundDeps,
   processInbound,
 } from './consumer/processInbound.js';
+export { traceProcess } from './consumer/traceProcess.js';
 export type {
   AdminLike,
   CompressionName,
@@ -60,3 +61,5 @@ export {
   type ParkedStatus,
   type ParkingStore,
 } from './relay/parking.port.js';
+export { traceProducer } from './relay/traceProducer.js';
+export { formatTraceparent, parseTraceparent } from './tracing/traceparent.js';

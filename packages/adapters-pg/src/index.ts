@@ -83,3 +83,5 @@ export { type LocalCluster, startLocalCluster } from './testing/startLocalCluste
 export { type PgBouncer, type PgBouncerOptions, startPgBouncer } from './testing/startPgBouncer.js';
 export { type ScaleHarness, startScaleHarness } from './testing/startScaleHarness.js';
 export { startStreamingReplica, waitForReplay } from './testing/startStreamingReplica.js';
+export { type QuerySummary, summarizeQuery } from './tracing/querySummary.js';
+export { type TracePoolOptions, tracePool } from './tracing/tracePool.js';

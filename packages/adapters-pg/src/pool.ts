@@ -1,6 +1,8 @@
 import { type InfrastructureError, internalError, serviceUnavailable } from '@oms/domain';
+import type { Tracer } from '@opentelemetry/api';
 import { ResultAsync } from 'neverthrow';
 import pg from 'pg';
+import { tracePool } from './tracing/tracePool.js';
 
 export interface CreatePoolOptions {
   readonly max?: number;
@@ -21,6 +23,12 @@ export interface CreatePoolOptions {
    * connections): every query then runs as an unnamed statement, which lives within its own round trip.
    */
   readonly preparedStatements?: boolean;
+  /**
+   * A span per statement (OpenTelemetry database conventions; default true). The spans go to `tracer`, by default
+   * the global tracer provider's: a no-op until an OpenTelemetry SDK is registered.
+   */
+  readonly tracing?: boolean;
+  readonly tracer?: Tracer;
 }
 
 /** The session timeouts `createPool` gives every connection unless told otherwise. */
@@ -49,6 +57,8 @@ export const createPool = (
     lockTimeoutMillis = DEFAULT_SESSION_TIMEOUTS.lockTimeoutMillis,
     idleInTransactionTimeoutMillis = DEFAULT_SESSION_TIMEOUTS.idleInTransactionTimeoutMillis,
     preparedStatements = true,
+    tracing = true,
+    tracer,
   }: CreatePoolOptions = {},
 ): pg.Pool => {
   const pool = new pg.Pool({
@@ -63,7 +73,8 @@ export const createPool = (
     idle_in_transaction_session_timeout: idleInTransactionTimeoutMillis,
   });
   pool.on('error', onError);
-  return preparedStatements ? pool : withoutNamedStatements(pool);
+  const statements = preparedStatements ? pool : withoutNamedStatements(pool);
+  return tracing ? tracePool(statements, tracer ? { tracer } : {}) : statements;
 };
 
 /**

@@ -10,6 +10,7 @@ import {
   systemClock,
   uuidV7Generator,
 } from '@oms/domain';
+import type { Tracer } from '@opentelemetry/api';
 import { type Logger, pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { AppEnv } from './env.js';
@@ -31,6 +32,7 @@ import { registerSystemRoutes } from './routes/system.js';
 import type { AppRuntime } from './runtime.js';
 import { createInMemoryShopifyInbox } from './shopify/memoryShopifyInbox.js';
 import type { ShopifyInbox } from './shopify/shopifyInbox.js';
+import { traceRequests } from './tracing/traceRequests.js';
 
 export interface AppDeps {
   readonly eventStore: EventStore;
@@ -79,6 +81,12 @@ export interface AppOptions {
   readonly version?: string;
   /** Where swagger-ui-dist's files are (default: the installed package). */
   readonly swaggerUiDir?: string;
+  /**
+   * An OpenTelemetry SERVER span per request (default true), to `tracer` or the global tracer provider's (a no-op
+   * until an SDK is registered).
+   */
+  readonly tracing?: boolean;
+  readonly tracer?: Tracer;
 }
 
 export type OrderApp = OpenAPIHono<AppEnv>;
@@ -106,6 +114,8 @@ export const createApp = (deps: AppDeps, options: AppOptions = {}): OrderApp => 
     title = 'OMS Order Intake',
     version = '1.0.0',
     swaggerUiDir,
+    tracing = true,
+    tracer,
   } = options;
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? uuidV7Generator;
@@ -133,6 +143,7 @@ export const createApp = (deps: AppDeps, options: AppOptions = {}): OrderApp => 
   };
 
   const app = new OpenAPIHono<AppEnv>();
+  if (tracing) app.use('*', traceRequests(tracer));
   app.use('*', requestId());
   app.use('*', securityHeaders());
   app.use('*', observe(logger, runtime.metrics));

@@ -44,3 +44,5 @@ export type {
   ShopifyInbox,
 } from './shopify/shopifyInbox.js';
 export { signShopifyBody, verifyShopifySignature } from './shopify/signature.js';
+export { activeTraceparent } from './tracing/activeTraceparent.js';
+export { TRACER_NAME, traceRequests } from './tracing/traceRequests.js';

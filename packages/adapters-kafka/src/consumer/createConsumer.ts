@@ -12,6 +12,7 @@ import type { InboundConsumer, InboundConsumerDeps } from './consumer.types.js';
 import { deadLetterHeaders, headerText } from './deadLetterHeaders.js';
 import { createDeferrals, type Deferred } from './deferrals.js';
 import { type InboundMessage, type InboundOutcome, processInbound } from './processInbound.js';
+import { traceProcess } from './traceProcess.js';
 
 export type {
   ConsumerKafka,
@@ -105,7 +106,9 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
 
   const attemptOnce = async (message: InboundMessage): Promise<InboundOutcome> => {
     try {
-      return await processInbound({ execute: deps.execute }, message);
+      return await traceProcess(message, groupId, (traced) =>
+        processInbound({ execute: deps.execute }, traced),
+      );
     } catch (cause) {
       // a throwing adapter is a bug or an outage, not a verdict on the message: retried like `internal`
       return { kind: 'retry', code: 'internal', reason: messageOf(cause) };

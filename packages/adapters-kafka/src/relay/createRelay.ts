@@ -19,6 +19,7 @@ import { createRelayConnection } from './relayConnection.js';
 import { createRelayLagTracker } from './relayLag.js';
 import { createRelayLease } from './relayLease.js';
 import { createRelayParking, type ParkingPlan } from './relayParking.js';
+import { traceProducer } from './traceProducer.js';
 
 export { POSITION_HEADER, STREAM_VERSION_HEADER } from './kafkaMessages.js';
 export * from './relay.types.js';
@@ -60,8 +61,9 @@ export const createRelay = (deps: RelayDeps): Relay => {
     now = Date.now,
   } = options;
   if (!deps.producer && !deps.kafka) throw new Error('createRelay needs `kafka` or `producer`');
-  const producer: ProducerLike =
-    deps.producer ?? deps.kafka!.producer(relayProducerConfig(options));
+  const producer: ProducerLike = traceProducer(
+    deps.producer ?? deps.kafka!.producer(relayProducerConfig(options)),
+  );
   const cache = createStateCache(options.stateCacheSize ?? 4_000);
   const readConcurrency = options.readConcurrency ?? 8;
   const sleeper = createSleeper();

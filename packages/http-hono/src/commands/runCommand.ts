@@ -12,6 +12,7 @@ import type { AppEnv } from '../env.js';
 import { problemFromError, problemResponse, respondProblem } from '../problems/problem.js';
 import { CONSISTENCY_TOKEN_HEADER } from '../reads/consistentReads.js';
 import type { AppRuntime } from '../runtime.js';
+import { activeTraceparent } from '../tracing/activeTraceparent.js';
 import { etagOf, parseIdempotencyKey } from './headers.js';
 
 export interface CommandCall {
@@ -101,14 +102,17 @@ export const runCommand = async (
     return respondProblem(c, expected.error);
   }
 
-  const traceparent = c.req.header('traceparent');
+  // the request's span when tracing is on (the relay links its publish to it), else the caller's header as it came
+  const header = c.req.header('traceparent');
+  const traceparent =
+    activeTraceparent() ?? (header !== undefined && TRACEPARENT.test(header) ? header : undefined);
   const correlation = c.req.header('X-Correlation-Id');
   const execution: OrderRequestExecution = {
     request: call.request,
     actor,
     correlationId:
       correlation !== undefined && CORRELATION.test(correlation) ? correlation : c.get('requestId'),
-    ...(traceparent !== undefined && TRACEPARENT.test(traceparent) ? { traceparent } : {}),
+    ...(traceparent !== undefined ? { traceparent } : {}),
     ...(expected.value !== undefined ? { expectedVersion: expected.value } : {}),
     ...(idempotency ? { idempotency } : {}),
   };

@@ -5,7 +5,7 @@ import type { AppEnv } from '../env.js';
 import type { HttpMetrics } from '../metrics/httpMetrics.js';
 
 /** The route pattern that answered (`/v1/orders/:orderId`), never the raw path, so label values stay few. */
-const routePattern = (c: Parameters<MiddlewareHandler<AppEnv>>[0]): string => {
+export const routePattern = (c: Parameters<MiddlewareHandler<AppEnv>>[0]): string => {
   const handler = matchedRoutes(c)
     .filter((route) => route.method !== 'ALL')
     .at(-1);
