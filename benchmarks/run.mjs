@@ -25,6 +25,8 @@ const REQUIRED = [
   'kafka.e2e.p99_ms',
   'kafka.e2e.p99_ms.idle_tx_elsewhere',
   'server.rss_mb_under_load',
+  'http.create.server_cpu_us_per_request',
+  'start.warm_ms',
 ];
 
 const scripts = readdirSync(here)

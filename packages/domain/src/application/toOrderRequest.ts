@@ -6,6 +6,7 @@ import { isUuid } from '../shared/ids.js';
 import { unstorableTextErrors } from '../shared/textSafety.js';
 import { fieldErrors } from '../shared/validation.js';
 import { ORDER_INPUT_SCHEMAS, type OrderRequest } from './orderRequests.js';
+import { markValidated } from './validatedRequests.js';
 
 /** Which order (and line) a command addresses, as the entry point names them (URL path, CLI flags, message). */
 export interface OrderRequestTarget {
@@ -70,7 +71,7 @@ const targetErrors = (type: OrderCommandType, { orderId, lineId }: OrderRequestT
  * One command of any entry point (the HTTP routes, the Shopify webhook, the CLI) as the domain's request: the target
  * checked, the input validated by the command's schema (`ORDER_INPUT_SCHEMAS`) and checked for text no store keeps
  * (NUL, lone surrogates). Every problem is reported at once, as one `validation-failed`. The input is validated here
- * once: `executeOrderRequest` takes the request as it is.
+ * once: the request comes back frozen and marked, and the write path decides it without parsing it again.
  */
 export const toOrderRequest = (
   type: OrderCommandType,
@@ -84,5 +85,9 @@ export const toOrderRequest = (
   errors.push(...unstorableTextErrors(input).filter((error) => !known.has(error.path)));
   if (errors.length > 0 || !parsed.success) return err(validationFailed(errors));
   const build = BUILD[type] as (target: Target, input: unknown) => OrderRequest;
-  return ok(build({ orderId: target.orderId ?? '', lineId: target.lineId ?? '' }, parsed.data));
+  return ok(
+    markValidated(
+      build({ orderId: target.orderId ?? '', lineId: target.lineId ?? '' }, parsed.data),
+    ),
+  );
 };
