@@ -38,9 +38,9 @@ describe('validated once: the write path trusts only what toOrderRequest built',
     } as unknown as OrderRequest;
     const refused = (await execute()({ request: bad, actor: 'test' }))._unsafeUnwrap();
     expect(refused).toMatchObject({ kind: 'refused', error: { code: 'validation-failed' } });
-    const paths = (refused as { error: { errors: { path: string }[] } }).error.errors.map(
-      (error) => error.path,
-    );
+    const paths = (
+      refused as unknown as { error: { errors: { path: string }[] } }
+    ).error.errors.map((error) => error.path);
     expect(paths).toEqual(expect.arrayContaining(['data.lines', 'data.customer.email']));
   });
 
