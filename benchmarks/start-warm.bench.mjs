@@ -91,10 +91,10 @@ const main = async () => {
       LOG_LEVEL: 'info',
       KAFKA_BROKERS: '',
     };
-    const pnpmStart = () => timeUntilListening('pnpm', ['start'], env);
+    const pnpmStart = (timeoutMs) => timeUntilListening('pnpm', ['start'], env, timeoutMs);
     const bareNode = () =>
       timeUntilListening(process.execPath, ['examples/reference-server/dist/main.js'], env);
-    const primed = await pnpmStart();
+    const primed = await pnpmStart(900_000);
     log(
       `priming pnpm start (stamps brought up to date, migrations applied): ${primed.toFixed(0)} ms`,
     );
