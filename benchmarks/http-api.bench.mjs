@@ -115,6 +115,10 @@ const serve = async (kind, url) => {
     process.send({ port: info.port }),
   );
   process.on('message', async (message) => {
+    if (message === 'cpu') {
+      process.send({ cpu: process.cpuUsage() });
+      return;
+    }
     if (message !== 'stop') return;
     server.close();
     await pool.end().catch(() => undefined);
@@ -132,6 +136,12 @@ const startServer = (kind, url) =>
     child.once('message', ({ port }) =>
       resolve({
         url: `http://127.0.0.1:${port}`,
+        /** The server process's CPU time so far (user + system), in microseconds. */
+        cpu: () =>
+          new Promise((done) => {
+            child.once('message', ({ cpu }) => done(cpu.user + cpu.system));
+            child.send('cpu');
+          }),
         stop: () =>
           new Promise((done) => {
             child.once('exit', done);
@@ -235,15 +245,17 @@ const main = async () => {
 
     const run = (options, duration) =>
       new Promise((resolve, reject) => {
-        autocannon({ ...options, duration, timeout: 10 }, (error, result) =>
-          error ? reject(error) : resolve(result),
+        autocannon(
+          { ...options, ...(duration ? { duration } : {}), timeout: 10 },
+          (error, result) => (error ? reject(error) : resolve(result)),
         );
       });
 
     // Rounds interleave the cases, and each figure is the median over rounds: on a shared machine the load drifts,
     // and a case measured only once, at a bad moment, would be compared with baselines measured at a good one.
     const samples = {};
-    for (const connections of connectionsList) {
+    const cpuOnly = flag('--cpu-only');
+    for (const connections of cpuOnly ? [] : connectionsList) {
       for (let round = 1; round <= rounds; round += 1) {
         for (const [name, options] of Object.entries(cases)) {
           await run({ ...options, connections }, warmup);
@@ -276,99 +288,132 @@ const main = async () => {
       ]),
     );
 
-    // The calmest round (highest hello-world throughput: least outside load) shows what the machine can do.
-    const calmest = (connections) => {
-      const hello = samples[`hello.c${connections}`].map((sample) => sample.rps);
-      return hello.indexOf(Math.max(...hello));
-    };
-    const calmRound = (name, baseline, connections) => {
-      const index = calmest(connections);
-      const row = samples[`${name}.c${connections}`][index];
-      const base = samples[`${baseline}.c${connections}`][index];
-      return {
-        round: index + 1,
-        rps: row.rps,
-        p99: row.p99,
-        baselineRps: base.rps,
-        ratio: row.rps / base.rps,
+    const figures = {};
+    if (!cpuOnly) {
+      // The calmest round (highest hello-world throughput: least outside load) shows what the machine can do.
+      const calmest = (connections) => {
+        const hello = samples[`hello.c${connections}`].map((sample) => sample.rps);
+        return hello.indexOf(Math.max(...hello));
       };
-    };
-    log();
-    log('case (median)            req/s    p50 ms   p99 ms   vs raw tx   vs SELECT 1   vs hello');
-    for (const [key, row] of Object.entries(results)) {
-      const connections = key.split('.c')[1];
-      const raw = results[`rawtx.c${connections}`];
-      const select1 = results[`select1.c${connections}`];
-      const hello = results[`hello.c${connections}`];
-      log(
-        `${key.padEnd(22)} ${row.rps.toFixed(0).padStart(7)} ${String(row.p50).padStart(9)} ${String(row.p99).padStart(8)} ${(row.rps / raw.rps).toFixed(2).padStart(11)} ${(row.rps / select1.rps).toFixed(2).padStart(13)} ${(row.rps / hello.rps).toFixed(2).padStart(10)}`,
-      );
-    }
-    log('(create+confirm counts both requests; orders per second are half its req/s)');
-    for (const connections of connectionsList) {
-      const ratio = (name, baseline) =>
-        median(
-          samples[`${name}.c${connections}`].map(
-            (sample, index) => sample.rps / samples[`${baseline}.c${connections}`][index].rps,
-          ),
-        ).toFixed(2);
-      const calm = calmest(connections);
-      const at = (name) => samples[`${name}.c${connections}`][calm];
-      log(
-        `c${connections} calmest round (${calm + 1}): create ${at('create').rps.toFixed(0)} req/s p99 ${at('create').p99} ms, raw tx ${at('rawtx').rps.toFixed(0)} req/s p99 ${at('rawtx').p99} ms, bare handler ${at('handler').rps.toFixed(0)} req/s; create/raw tx ${(at('create').rps / at('rawtx').rps).toFixed(2)}`,
-      );
-      log(
-        `c${connections} paired ratios (median over rounds): create/raw tx ${ratio('create', 'rawtx')}, create+confirm/raw tx ${ratio('createConfirm', 'rawtx')}, create/bare handler ${ratio('create', 'handler')}, bare handler/raw tx ${ratio('handler', 'rawtx')}`,
-      );
+      const calmRound = (name, baseline, connections) => {
+        const index = calmest(connections);
+        const row = samples[`${name}.c${connections}`][index];
+        const base = samples[`${baseline}.c${connections}`][index];
+        return {
+          round: index + 1,
+          rps: row.rps,
+          p99: row.p99,
+          baselineRps: base.rps,
+          ratio: row.rps / base.rps,
+        };
+      };
+      log();
+      log('case (median)            req/s    p50 ms   p99 ms   vs raw tx   vs SELECT 1   vs hello');
+      for (const [key, row] of Object.entries(results)) {
+        const connections = key.split('.c')[1];
+        const raw = results[`rawtx.c${connections}`];
+        const select1 = results[`select1.c${connections}`];
+        const hello = results[`hello.c${connections}`];
+        log(
+          `${key.padEnd(22)} ${row.rps.toFixed(0).padStart(7)} ${String(row.p50).padStart(9)} ${String(row.p99).padStart(8)} ${(row.rps / raw.rps).toFixed(2).padStart(11)} ${(row.rps / select1.rps).toFixed(2).padStart(13)} ${(row.rps / hello.rps).toFixed(2).padStart(10)}`,
+        );
+      }
+      log('(create+confirm counts both requests; orders per second are half its req/s)');
+      for (const connections of connectionsList) {
+        const ratio = (name, baseline) =>
+          median(
+            samples[`${name}.c${connections}`].map(
+              (sample, index) => sample.rps / samples[`${baseline}.c${connections}`][index].rps,
+            ),
+          ).toFixed(2);
+        const calm = calmest(connections);
+        const at = (name) => samples[`${name}.c${connections}`][calm];
+        log(
+          `c${connections} calmest round (${calm + 1}): create ${at('create').rps.toFixed(0)} req/s p99 ${at('create').p99} ms, raw tx ${at('rawtx').rps.toFixed(0)} req/s p99 ${at('rawtx').p99} ms, bare handler ${at('handler').rps.toFixed(0)} req/s; create/raw tx ${(at('create').rps / at('rawtx').rps).toFixed(2)}`,
+        );
+        log(
+          `c${connections} paired ratios (median over rounds): create/raw tx ${ratio('create', 'rawtx')}, create+confirm/raw tx ${ratio('createConfirm', 'rawtx')}, create/bare handler ${ratio('create', 'handler')}, bare handler/raw tx ${ratio('handler', 'rawtx')}`,
+        );
+      }
+
+      // Ratios are paired: each round's case against the same round's baseline, then the median over rounds.
+      const pairedRatio = (name, baseline) =>
+        median(samples[name].map((sample, index) => sample.rps / samples[baseline][index].rps));
+      for (const connections of connectionsList) {
+        const raw = results[`rawtx.c${connections}`];
+        for (const [name, key] of [
+          ['create', 'create'],
+          ['createConfirm', 'create_confirm'],
+        ]) {
+          const row = results[`${name}.c${connections}`];
+          figures[`http.${key}.c${connections}.ratio_to_raw_tx`] = {
+            value: row.rps,
+            unit: 'req/s',
+            baseline: raw.rps,
+            baselineName: 'Hono + raw SQL tx',
+            ratio: pairedRatio(`${name}.c${connections}`, `rawtx.c${connections}`),
+            calmestRound: calmRound(name, 'rawtx', connections),
+          };
+          figures[`http.${key}.c${connections}.p99_ms`] = {
+            value: row.p99,
+            unit: 'ms',
+            baseline: raw.p99,
+            baselineName: 'Hono + raw SQL tx p99',
+            ratio: raw.p99 > 0 ? row.p99 / raw.p99 : undefined,
+          };
+          figures[`http.${key}.c${connections}.p50_ms`] = {
+            value: row.p50,
+            unit: 'ms',
+            baseline: raw.p50,
+            baselineName: 'Hono + raw SQL tx p50',
+          };
+        }
+        const bare = results[`handler.c${connections}`];
+        figures[`http.create.c${connections}.ratio_to_bare_handler`] = {
+          value: results[`create.c${connections}`].rps,
+          unit: 'req/s',
+          baseline: bare.rps,
+          baselineName: 'domain handler + PG store on a bare Hono route',
+          ratio: pairedRatio(`create.c${connections}`, `handler.c${connections}`),
+        };
+        for (const name of ['hello', 'select1', 'rawtx', 'handler'])
+          figures[`http.baseline.${name}.c${connections}.rps`] = {
+            value: results[`${name}.c${connections}`].rps,
+            unit: 'req/s',
+          };
+      }
     }
 
-    // Ratios are paired: each round's case against the same round's baseline, then the median over rounds.
-    const pairedRatio = (name, baseline) =>
-      median(samples[name].map((sample, index) => sample.rps / samples[baseline][index].rps));
-    const figures = {};
-    for (const connections of connectionsList) {
-      const raw = results[`rawtx.c${connections}`];
-      for (const [name, key] of [
-        ['create', 'create'],
-        ['createConfirm', 'create_confirm'],
-      ]) {
-        const row = results[`${name}.c${connections}`];
-        figures[`http.${key}.c${connections}.ratio_to_raw_tx`] = {
-          value: row.rps,
-          unit: 'req/s',
-          baseline: raw.rps,
-          baselineName: 'Hono + raw SQL tx',
-          ratio: pairedRatio(`${name}.c${connections}`, `rawtx.c${connections}`),
-          calmestRound: calmRound(name, 'rawtx', connections),
-        };
-        figures[`http.${key}.c${connections}.p99_ms`] = {
-          value: row.p99,
-          unit: 'ms',
-          baseline: raw.p99,
-          baselineName: 'Hono + raw SQL tx p99',
-          ratio: raw.p99 > 0 ? row.p99 / raw.p99 : undefined,
-        };
-        figures[`http.${key}.c${connections}.p50_ms`] = {
-          value: row.p50,
-          unit: 'ms',
-          baseline: raw.p50,
-          baselineName: 'Hono + raw SQL tx p50',
-        };
+    // Server CPU per request: what each server process spent (user + system) over a fixed number of requests. Unlike
+    // throughput it hardly depends on the disk or on other load of a shared machine, so it shows what the HTTP layer
+    // and the domain cost next to the raw transaction doing the same database work.
+    const cpuAmount = option('--cpu-requests', quick ? 1_000 : 3_000);
+    const cpuSamples = {};
+    for (let round = 1; round <= rounds; round += 1)
+      for (const name of ['rawtx', 'handler', 'create']) {
+        const server = name === 'create' ? running.app : running[name];
+        await run({ ...cases[name], connections: 10, amount: 200 }, undefined);
+        const before = await server.cpu();
+        const result = await run({ ...cases[name], connections: 10, amount: cpuAmount }, undefined);
+        const used = (await server.cpu()) - before;
+        const perRequest = used / (result.requests.total || 1);
+        cpuSamples[name] = [...(cpuSamples[name] ?? []), perRequest];
+        log(
+          `  cpu round ${round}  ${name.padEnd(8)} ${perRequest.toFixed(0).padStart(6)} µs of server CPU per request (${result.requests.total} requests${result.non2xx ? `, non-2xx ${result.non2xx}` : ''})`,
+        );
       }
-      const bare = results[`handler.c${connections}`];
-      figures[`http.create.c${connections}.ratio_to_bare_handler`] = {
-        value: results[`create.c${connections}`].rps,
-        unit: 'req/s',
-        baseline: bare.rps,
-        baselineName: 'domain handler + PG store on a bare Hono route',
-        ratio: pairedRatio(`create.c${connections}`, `handler.c${connections}`),
-      };
-      for (const name of ['hello', 'select1', 'rawtx', 'handler'])
-        figures[`http.baseline.${name}.c${connections}.rps`] = {
-          value: results[`${name}.c${connections}`].rps,
-          unit: 'req/s',
-        };
-    }
+    const cpu = (name) => median(cpuSamples[name]);
+    log(
+      `server CPU per request (median): create ${cpu('create').toFixed(0)} µs, bare handler ${cpu('handler').toFixed(0)} µs, raw tx ${cpu('rawtx').toFixed(0)} µs; create/raw tx ${(cpu('create') / cpu('rawtx')).toFixed(2)}, create/bare handler ${(cpu('create') / cpu('handler')).toFixed(2)}`,
+    );
+    figures['http.create.server_cpu_us_per_request'] = {
+      value: cpu('create'),
+      unit: 'µs',
+      baseline: cpu('rawtx'),
+      baselineName: 'Hono + raw SQL tx, server CPU per request',
+      ratio: cpu('create') / cpu('rawtx'),
+      bareHandlerUs: cpu('handler'),
+    };
     const failed = Object.entries(results).filter(([, row]) => row.errors > 0 || row.non2xx > 0);
     if (failed.length > 0)
       log(`WARNING: errors or non-2xx answers in ${failed.map(([key]) => key).join(', ')}`);

@@ -27,6 +27,8 @@ const REQUIRED = [
   'server.rss_mb_under_load',
   'pg.replica.get_reads_per_s',
   'pg.replica.get_after_write_p99_ms',
+  'http.create.server_cpu_us_per_request',
+  'start.warm_ms',
 ];
 
 const scripts = readdirSync(here)

@@ -12,7 +12,7 @@ import {
   systemClock,
   uuidV7Generator,
 } from '@oms/domain';
-import { toOrderRequest } from './commandRequest.js';
+import { commandRequest } from './commandRequest.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type Database, openDatabase } from './database.js';
 import {
@@ -130,7 +130,7 @@ const runCommand = async (database: Database, args: readonly string[]): Promise<
   }
   const orderId = flagValue(args, '--order');
   const lineId = flagValue(args, '--line');
-  const request = toOrderRequest(
+  const request = commandRequest(
     type,
     { ...(orderId ? { orderId } : {}), ...(lineId ? { lineId } : {}) },
     body,

@@ -68,6 +68,11 @@ export {
   type OrderQueries,
 } from './application/ports/orderQueries.port.js';
 export {
+  isOrderCommandType,
+  type OrderRequestTarget,
+  toOrderRequest,
+} from './application/toOrderRequest.js';
+export {
   CONSUMER_GROUP,
   DLQ_TOPIC,
   FulfillmentPartiallyShippedSchema,

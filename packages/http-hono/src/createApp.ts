@@ -138,6 +138,7 @@ export const createApp = (deps: AppDeps, options: AppOptions = {}): OrderApp => 
     metrics: createHttpMetrics(metricsRegistry),
     logger,
     requireIdempotencyKey,
+    limits: { bodyBytes: bodyLimit },
     ...(shopifySecret ? { shopifySecret } : {}),
     shopifyInbox: deps.shopifyInbox ?? createInMemoryShopifyInbox(),
   };

@@ -8,6 +8,7 @@ import type {
 import type { Logger } from 'pino';
 import type { HttpMetrics } from './metrics/httpMetrics.js';
 import type { ConsistentReads } from './reads/consistentReads.js';
+import type { RequestLimits } from './openapi/responses.js';
 import type { ShopifyInbox } from './shopify/shopifyInbox.js';
 
 /** What the routes share: the ports, the write path and the settings, resolved once by `createApp`. */
@@ -24,6 +25,8 @@ export interface AppRuntime {
   readonly metrics: HttpMetrics;
   readonly logger: Logger;
   readonly requireIdempotencyKey: boolean;
+  /** What a request body may be (documented on every request body of /openapi.json). */
+  readonly limits: RequestLimits;
   readonly shopifySecret?: string;
   readonly shopifyInbox: ShopifyInbox;
 }

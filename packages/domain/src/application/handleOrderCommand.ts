@@ -1,5 +1,5 @@
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
-import { decide } from '../order/order.decide.js';
+import { decide, decideValidCommand } from '../order/order.decide.js';
 import { concurrencyConflict, type OrderError } from '../order/order.errors.js';
 import { eventSchemaVersion, type OrderEventType } from '../order/order.events.js';
 import { evolve } from '../order/order.evolve.js';
@@ -18,6 +18,7 @@ import type {
   RecordedEvent,
 } from './ports/eventStore.port.js';
 import type { IdempotencyKey, IdempotencyOutcome } from './ports/idempotency.port.js';
+import { isValidated } from './validatedRequests.js';
 
 export interface CommandContext {
   readonly actor: string;
@@ -111,17 +112,21 @@ export const createOrderCommandRunner = (deps: OrderCommandHandlerDeps): OrderCo
     metadata: EventMetadata,
     retriesLeft: number,
     assumeNewStream: boolean,
-  ): ResultAsync<CommandResult, ApplicationError> =>
-    (assumeNewStream
-      ? okAsync<ReadStreamResult, never>(NEW_STREAM)
-      : eventStore.readStream(orderId)
+  ): ResultAsync<CommandResult, ApplicationError> => {
+    const validated = isValidated(request);
+    return (
+      assumeNewStream
+        ? okAsync<ReadStreamResult, never>(NEW_STREAM)
+        : eventStore.readStream(orderId)
     )
       .andThen((stream): ResultAsync<CommandResult, ApplicationError> => {
         const state = stateFromEvents(stream.events);
         if (context.expectedVersion !== undefined && context.expectedVersion !== stream.version)
           return errAsync(concurrencyConflict(context.expectedVersion, stream.version));
         const now = clock.now().toISOString();
-        const decision = decide(toCommand(request, orderId, now, ids), state);
+        const command = toCommand(request, orderId, now, ids);
+        // A request toOrderRequest validated is not parsed twice; any other is parsed by decide.
+        const decision = validated ? decideValidCommand(command, state) : decide(command, state);
         if (decision.isErr()) {
           const error = decision.error;
           if (classifyFailure(error) !== 'final') return errAsync(error);
@@ -167,6 +172,7 @@ export const createOrderCommandRunner = (deps: OrderCommandHandlerDeps): OrderCo
           return attempt(request, orderId, context, held, metadata, retriesLeft - 1, false);
         return errAsync(error);
       });
+  };
 
   return (request, context, held) => {
     const orderId =

@@ -61,6 +61,16 @@ const invalidKey = (c: Context<AppEnv>, message: string): Response =>
     extensions: { errors: [{ path: 'header.Idempotency-Key', message }] },
   });
 
+/** The rendered answer, and the domain's error when the request failed in the domain (recorded or not). */
+export interface CommandResponse {
+  readonly response: Response;
+  /**
+   * The refusal or failure as the domain gave it, for `classifyFailure`; absent on success and on problems of the
+   * HTTP request itself (a bad Idempotency-Key or If-Match header).
+   */
+  readonly failure?: ApplicationError;
+}
+
 /**
  * Translates one HTTP command request into the domain's `executeOrderRequest` (Idempotency-Key within the caller's
  * source, If-Match, correlation and trace ids) and renders its outcome: the order with its ETag, or a problem.
@@ -69,7 +79,14 @@ export const runCommand = async (
   c: Context<AppEnv>,
   runtime: AppRuntime,
   call: CommandCall,
-): Promise<Response> => {
+): Promise<Response> => (await executeCommand(c, runtime, call)).response;
+
+/** `runCommand`, keeping the domain's error beside the response (the Shopify webhook classifies it). */
+export const executeCommand = async (
+  c: Context<AppEnv>,
+  runtime: AppRuntime,
+  call: CommandCall,
+): Promise<CommandResponse> => {
   const type = call.request.type;
   const count = (outcome: string) => runtime.metrics.commands.inc({ type, outcome });
 
@@ -77,7 +94,7 @@ export const runCommand = async (
     call.idempotencyKeyHeader ?? parseIdempotencyKey(c.req.header('Idempotency-Key'));
   if (keyHeader.isErr()) {
     count('validation-failed');
-    return invalidKey(c, keyHeader.error);
+    return { response: invalidKey(c, keyHeader.error) };
   }
   const actor = call.actor ?? c.get('actor') ?? 'anonymous';
   const idempotency: RequestIdempotency | undefined =
@@ -87,7 +104,9 @@ export const runCommand = async (
       : { source: httpIdempotencySource(actor), key: keyHeader.value });
   if (idempotency === undefined && runtime.requireIdempotencyKey && c.req.method === 'POST') {
     count('validation-failed');
-    return invalidKey(c, 'this server requires an Idempotency-Key header on every POST');
+    return {
+      response: invalidKey(c, 'this server requires an Idempotency-Key header on every POST'),
+    };
   }
 
   const ifMatch = call.created ? undefined : c.req.header('If-Match');
@@ -99,7 +118,7 @@ export const runCommand = async (
   );
   if (expected.isErr()) {
     count(expected.error.code);
-    return respondProblem(c, expected.error);
+    return { response: respondProblem(c, expected.error) };
   }
 
   // the request's span when tracing is on (the relay links its publish to it), else the caller's header as it came
@@ -135,11 +154,12 @@ export const runCommand = async (
         },
         'command failed',
       );
-    return problemResponse(c, problemFromError(error, where));
+    return { response: problemResponse(c, problemFromError(error, where)), failure: error };
   }
   const outcome = result.value;
   count(outcome.replayed ? 'replayed' : outcome.kind === 'refused' ? outcome.error.code : 'ok');
   // After the commit: a read that sends this token back sees this write (a replica waits for it or is skipped).
   const token = outcome.kind === 'refused' ? undefined : await runtime.reads.tokenAfterWrite();
-  return render(c, outcome, call.created === true, where, token);
+  const response = render(c, outcome, call.created === true, where, token);
+  return outcome.kind === 'refused' ? { response, failure: outcome.error } : { response };
 };

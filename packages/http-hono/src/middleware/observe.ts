@@ -27,6 +27,9 @@ export const observe =
       { method: c.req.method, route, status: String(status) },
       seconds,
     );
+    const failed = status >= 500;
+    // The access line is built only when it is written (LOG_LEVEL=warn skips it for every request that went well).
+    if (!failed && !log.isLevelEnabled('info')) return;
     const line = {
       method: c.req.method,
       path: c.req.path,
@@ -34,6 +37,6 @@ export const observe =
       status,
       durationMs: Math.round(seconds * 100_000) / 100,
     };
-    if (status >= 500) log.error(line, 'request failed');
+    if (failed) log.error(line, 'request failed');
     else log.info(line, 'request completed');
   };

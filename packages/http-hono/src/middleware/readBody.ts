@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../env.js';
 import { respondProblem } from '../problems/problem.js';
@@ -67,6 +68,43 @@ const readBounded = async (
 };
 
 /**
+ * The same, straight from Node's request stream when the app runs on @hono/node-server: no WHATWG Request and
+ * ReadableStream are built around it just to read it (a fifth of a create's HTTP cost). Past drainBytes it stops
+ * reading (the stream is destroyed, as cancelling the web stream did).
+ */
+const readIncoming = async (
+  incoming: IncomingMessage,
+  maxBytes: number,
+  drainBytes: number,
+): Promise<Read> => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of incoming as AsyncIterable<Buffer>) {
+      size += chunk.byteLength;
+      if (size > drainBytes) return { kind: 'too-large' };
+      if (size <= maxBytes) chunks.push(chunk);
+    }
+  } catch {
+    return { kind: 'aborted' };
+  }
+  // 'end' never came: the client went away mid-body.
+  if (!incoming.complete) return { kind: 'aborted' };
+  if (size > maxBytes) return { kind: 'too-large' };
+  if (size === 0) return { kind: 'ok', bytes: EMPTY };
+  const bytes = chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size);
+  return { kind: 'ok', bytes };
+};
+
+/** Node's request under @hono/node-server (its bindings), or undefined (app.request(), other runtimes). */
+const nodeIncoming = (c: Context<AppEnv>): IncomingMessage | undefined => {
+  const env = c.env as { incoming?: IncomingMessage } | undefined;
+  return env?.incoming !== undefined && typeof env.incoming.on === 'function'
+    ? env.incoming
+    : undefined;
+};
+
+/**
  * Reads the body once, refusing more than `maxBytes` whether or not Content-Length is sent (a chunked body is
  * counted as it arrives). A too-large body is drained (up to `drainBytes`) before the 413 goes out with
  * `Connection: close`, so the client reads the answer instead of a reset. The bytes are kept raw: the Shopify
@@ -75,8 +113,9 @@ const readBounded = async (
 export const readBody =
   ({ maxBytes, drainBytes = 4 * maxBytes }: ReadBodyOptions): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
-    const body = c.req.raw.body;
-    if (!body) {
+    const incoming = nodeIncoming(c);
+    const body = incoming ? undefined : c.req.raw.body;
+    if (!incoming && !body) {
       c.set('rawBody', EMPTY);
       return next();
     }
@@ -89,7 +128,9 @@ export const readBody =
         : undefined;
     // Too large to be worth draining: answer now and close.
     if (declaredSize !== undefined && declaredSize > drainBytes) return tooLarge(c, maxBytes);
-    const read = await readBounded(body, maxBytes, drainBytes);
+    const read = incoming
+      ? await readIncoming(incoming, maxBytes, drainBytes)
+      : await readBounded(body as ReadableStream<Uint8Array>, maxBytes, drainBytes);
     if (read.kind !== 'ok')
       return read.kind === 'aborted' ? clientClosed(c) : tooLarge(c, maxBytes);
     c.set('rawBody', read.bytes);

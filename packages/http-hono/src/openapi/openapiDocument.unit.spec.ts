@@ -67,4 +67,47 @@ describe('/openapi.json as other tools read it', () => {
     for (const path of ['/v1/orders/{orderId}/lines', '/v1/orders/{orderId}/events'])
       expect(paths[path].get.responses['304'], path).toBeDefined();
   });
+
+  it('documents the body and JSON nesting limits on every request body, with the values the validators enforce', async () => {
+    const small = createApp(createInMemoryOrderStore(), {
+      logger: pino({ level: 'silent' }),
+      bodyLimit: 4096,
+      shopifySecret: 'shpss_limits',
+    });
+    for (const [subject, limit] of [
+      [app, 1024 * 1024],
+      [small, 4096],
+    ] as const) {
+      const { paths } = (await call(subject, 'GET', '/openapi.json')).json;
+      const bodies = Object.entries(paths).flatMap(([path, item]) =>
+        Object.entries(item as Record<string, { requestBody?: Record<string, unknown> }>)
+          .filter(([, operation]) => operation.requestBody)
+          .map(([method, operation]) => [`${method} ${path}`, operation.requestBody] as const),
+      );
+      expect(bodies.length).toBeGreaterThanOrEqual(10);
+      for (const [where, body] of bodies) {
+        expect(body, where).toMatchObject({
+          'x-max-body-bytes': limit,
+          'x-max-json-depth': 32,
+          'x-max-json-containers': 20_000,
+        });
+        expect(body?.description, where).toContain(`${limit} bytes`);
+        expect(body?.description, where).toContain('413');
+        expect(body?.description, where).toContain('32 levels');
+      }
+    }
+    // ... and those are the limits enforced: one byte over answers 413, one level deeper 400.
+    const json = { 'Content-Type': 'application/json' };
+    const post = (subject: typeof app, body: string) =>
+      call(subject, 'POST', '/v1/orders', { body, headers: json });
+    const over = await post(small, `"${'x'.repeat(4095)}"`);
+    expect(over.status).toBe(413);
+    const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+    expect((await post(small, deep(33))).json.detail).toContain('deeper than 32');
+    expect((await post(small, deep(32))).json.code).toBe('validation-failed');
+    const containers = `[${'[],'.repeat(20_000)}[]]`;
+    const many = await post(app, containers);
+    expect(many.status).toBe(400);
+    expect(many.json.detail).toContain('20000 arrays and objects');
+  });
 });

@@ -1,16 +1,17 @@
 import { z } from '@hono/zod-openapi';
 import { OrderViewSchema } from '@oms/domain';
+import { DEFAULT_JSON_SHAPE_LIMITS, type JsonShapeLimits } from '../json/jsonShape.js';
 import { PROBLEM_CONTENT_TYPE } from '../problems/problem.js';
 import { IdempotencyKeyHeaderSchema, IfMatchHeaderSchema, ProblemSchema } from './schemas.js';
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
-  400: 'Malformed JSON (or nested deeper than 32 levels), a bad cursor, or a malformed If-Match',
+  400: `Malformed JSON (or nested deeper than ${DEFAULT_JSON_SHAPE_LIMITS.maxDepth} levels, or more than ${DEFAULT_JSON_SHAPE_LIMITS.maxContainers} arrays and objects), a bad cursor, or a malformed If-Match`,
   401: 'Missing or invalid API key (or Shopify signature)',
   404: 'Unknown order or line',
   405: 'The method is not allowed on this path; Allow lists the ones that are',
   409: 'Transition not allowed, order not editable, an Idempotency-Key still in flight, or a version race lost on every retry',
   412: 'If-Match names no current version (strong comparison: weak tags never match)',
-  413: 'Body over the limit (1 MiB by default); the connection is closed after the answer',
+  413: 'Body over the limit (1 MiB by default; the request body says how many bytes); the connection is closed after the answer',
   415: 'Body is not application/json',
   422: 'Validation failed (every field, header and query parameter listed at once), or an Idempotency-Key reused for another request',
   500: 'Unexpected error (no details: the request id identifies it in the logs)',
@@ -96,3 +97,29 @@ export const commandHeaders = (withIfMatch: boolean) =>
         'if-match': IfMatchHeaderSchema.optional(),
       })
     : z.object({ 'idempotency-key': IdempotencyKeyHeaderSchema.optional() });
+
+/** What every request body may be, as `readBody` and the JSON shape check enforce it. */
+export interface RequestLimits {
+  /** The largest body in bytes (`createApp`'s `bodyLimit`). */
+  readonly bodyBytes: number;
+  readonly json?: JsonShapeLimits;
+  /** What a body over the nesting limits gets (default: 400). */
+  readonly overNesting?: string;
+}
+
+/**
+ * A JSON request body with its limits, in words and as `x-max-*` extensions (OpenAPI has no keyword for a body's
+ * size or nesting): over the size 413, over the nesting 400, both checked before the body is parsed.
+ */
+export const jsonRequestBody = (
+  schema: z.ZodType,
+  required: boolean,
+  { bodyBytes, json = DEFAULT_JSON_SHAPE_LIMITS, overNesting = '400' }: RequestLimits,
+) => ({
+  required,
+  description: `At most ${bodyBytes} bytes (413 beyond, whether or not Content-Length is sent); JSON nested at most ${json.maxDepth} levels deep, with at most ${json.maxContainers} arrays and objects (${overNesting} beyond, refused before parsing).`,
+  'x-max-body-bytes': bodyBytes,
+  'x-max-json-depth': json.maxDepth,
+  'x-max-json-containers': json.maxContainers,
+  content: { 'application/json': { schema } },
+});

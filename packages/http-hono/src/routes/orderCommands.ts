@@ -1,4 +1,4 @@
-import { createRoute, type OpenAPIHono, type z } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import {
   type FieldError,
   isUuid,
@@ -6,17 +6,21 @@ import {
   type OrderCommandType,
   type OrderError,
   type OrderRequest,
-  parseInput,
-  unstorableTextErrors,
-  validationFailed,
+  toOrderRequest,
 } from '@oms/domain';
-import { err, ok, type Result } from 'neverthrow';
+import type { Result } from 'neverthrow';
 import { parseIdempotencyKey } from '../commands/headers.js';
 import { runCommand } from '../commands/runCommand.js';
 import type { AppEnv } from '../env.js';
 import { jsonBody } from '../middleware/jsonBody.js';
 import { unknownQueryErrors } from '../middleware/queryParams.js';
-import { commandHeaders, orderResponse, problemResponses } from '../openapi/responses.js';
+import {
+  commandHeaders,
+  jsonRequestBody,
+  orderResponse,
+  problemResponses,
+  type RequestLimits,
+} from '../openapi/responses.js';
 import { LineParamsSchema, OrderIdParamSchema } from '../openapi/schemas.js';
 import { respondProblem } from '../problems/problem.js';
 import type { AppRuntime } from '../runtime.js';
@@ -42,36 +46,21 @@ const errorsOf = (error: OrderError): readonly FieldError[] =>
   'errors' in error && Array.isArray(error.errors) ? error.errors : [];
 
 /**
- * One command route: its input schema is the domain's, used both to validate and to document. Schema problems and
- * unstorable text (NUL, lone surrogates) are reported together, every one at once.
+ * One command route: its input schema is the domain's, used both to validate and to document; the request is built
+ * by the domain's `toOrderRequest` (every problem at once, unstorable text included), as the CLI builds it.
  */
-const command = <T extends OrderCommandType>(
-  spec: Omit<CommandRoute, 'build' | 'type'> & {
-    readonly type: T;
-    readonly toRequest: (
-      params: Params,
-      input: z.output<(typeof ORDER_INPUT_SCHEMAS)[T]>,
-    ) => OrderRequest;
-  },
-): CommandRoute => ({
+const command = (spec: Omit<CommandRoute, 'build'>): CommandRoute => ({
   ...spec,
-  build: (params, body) => {
-    const unstorable = unstorableTextErrors(body);
-    return parseInput(ORDER_INPUT_SCHEMAS[spec.type], body)
-      .mapErr((error): OrderError => {
-        if (unstorable.length === 0 || error.code !== 'validation-failed') return error;
-        const known = new Set(errorsOf(error).map((field) => field.path));
-        return validationFailed([
-          ...errorsOf(error),
-          ...unstorable.filter((field) => !known.has(field.path)),
-        ]);
-      })
-      .andThen(
-        (input): Result<typeof input, OrderError> =>
-          unstorable.length > 0 ? err(validationFailed(unstorable)) : ok(input),
-      )
-      .map((input) => spec.toRequest(params, input as z.output<(typeof ORDER_INPUT_SCHEMAS)[T]>));
-  },
+  build: ({ orderId, lineId }, body) =>
+    toOrderRequest(
+      spec.type,
+      spec.path.includes('{lineId}')
+        ? { orderId, lineId }
+        : spec.path.includes('{orderId}')
+          ? { orderId }
+          : {},
+      body,
+    ),
 });
 
 const ORDER = '/v1/orders/{orderId}';
@@ -85,7 +74,6 @@ export const COMMAND_ROUTES: readonly CommandRoute[] = [
     type: 'CreateOrder',
     summary: 'Create an order (DRAFT)',
     body: 'required',
-    toRequest: (_params, input) => ({ type: 'CreateOrder', input }),
   }),
   command({
     operationId: 'addLine',
@@ -94,7 +82,6 @@ export const COMMAND_ROUTES: readonly CommandRoute[] = [
     type: 'AddLine',
     summary: 'Add a line to a draft',
     body: 'required',
-    toRequest: ({ orderId }, input) => ({ type: 'AddLine', orderId, input }),
   }),
   command({
     operationId: 'changeLineQuantity',
@@ -103,12 +90,6 @@ export const COMMAND_ROUTES: readonly CommandRoute[] = [
     type: 'ChangeLineQuantity',
     summary: "Change a draft line's quantity",
     body: 'required',
-    toRequest: ({ orderId, lineId }, input) => ({
-      type: 'ChangeLineQuantity',
-      orderId,
-      lineId,
-      input,
-    }),
   }),
   command({
     operationId: 'removeLine',
@@ -117,7 +98,6 @@ export const COMMAND_ROUTES: readonly CommandRoute[] = [
     type: 'RemoveLine',
     summary: 'Remove a line from a draft (never the last one)',
     body: 'none',
-    toRequest: ({ orderId, lineId }) => ({ type: 'RemoveLine', orderId, lineId }),
   }),
   command({
     operationId: 'changeShippingAddress',
@@ -126,7 +106,6 @@ export const COMMAND_ROUTES: readonly CommandRoute[] = [
     type: 'ChangeShippingAddress',
     summary: "Replace a draft's shipping address",
     body: 'required',
-    toRequest: ({ orderId }, input) => ({ type: 'ChangeShippingAddress', orderId, input }),
   }),
   command({
     operationId: 'confirmOrder',
@@ -135,7 +114,6 @@ export const COMMAND_ROUTES: readonly CommandRoute[] = [
     type: 'ConfirmOrder',
     summary: 'Confirm a draft',
     body: 'optional',
-    toRequest: ({ orderId }) => ({ type: 'ConfirmOrder', orderId }),
   }),
   command({
     operationId: 'cancelOrder',
@@ -144,7 +122,6 @@ export const COMMAND_ROUTES: readonly CommandRoute[] = [
     type: 'CancelOrder',
     summary: 'Cancel a draft or a confirmed order',
     body: 'required',
-    toRequest: ({ orderId }, input) => ({ type: 'CancelOrder', orderId, input }),
   }),
   command({
     operationId: 'shipOrder',
@@ -153,7 +130,6 @@ export const COMMAND_ROUTES: readonly CommandRoute[] = [
     type: 'ShipOrder',
     summary: 'Record a shipment (lines omitted: everything not yet shipped)',
     body: 'optional',
-    toRequest: ({ orderId }, input) => ({ type: 'ShipOrder', orderId, input }),
   }),
   command({
     operationId: 'deliverOrder',
@@ -162,7 +138,6 @@ export const COMMAND_ROUTES: readonly CommandRoute[] = [
     type: 'DeliverOrder',
     summary: 'Record delivery',
     body: 'optional',
-    toRequest: ({ orderId }, input) => ({ type: 'DeliverOrder', orderId, input }),
   }),
   command({
     operationId: 'completeOrder',
@@ -171,7 +146,6 @@ export const COMMAND_ROUTES: readonly CommandRoute[] = [
     type: 'CompleteOrder',
     summary: 'Complete a delivered order',
     body: 'optional',
-    toRequest: ({ orderId }) => ({ type: 'CompleteOrder', orderId }),
   }),
   command({
     operationId: 'markUnfulfillable',
@@ -180,11 +154,14 @@ export const COMMAND_ROUTES: readonly CommandRoute[] = [
     type: 'MarkUnfulfillable',
     summary: 'Mark a confirmed order unfulfillable',
     body: 'required',
-    toRequest: ({ orderId }, input) => ({ type: 'MarkUnfulfillable', orderId, input }),
   }),
 ];
 
-const documentRoute = (app: OpenAPIHono<AppEnv>, route: CommandRoute): void => {
+const documentRoute = (
+  app: OpenAPIHono<AppEnv>,
+  route: CommandRoute,
+  limits: RequestLimits,
+): void => {
   const created = route.type === 'CreateOrder';
   const params = route.path.includes('{lineId}')
     ? LineParamsSchema
@@ -205,10 +182,11 @@ const documentRoute = (app: OpenAPIHono<AppEnv>, route: CommandRoute): void => {
         ...(route.body === 'none'
           ? {}
           : {
-              body: {
-                required: route.body === 'required',
-                content: { 'application/json': { schema: ORDER_INPUT_SCHEMAS[route.type] } },
-              },
+              body: jsonRequestBody(
+                ORDER_INPUT_SCHEMAS[route.type],
+                route.body === 'required',
+                limits,
+              ),
             }),
       },
       responses: {
@@ -234,7 +212,7 @@ const documentRoute = (app: OpenAPIHono<AppEnv>, route: CommandRoute): void => {
 /** The order commands of spec §4, documented from and validated by the domain's input schemas. */
 export const registerOrderCommands = (app: OpenAPIHono<AppEnv>, runtime: AppRuntime): void => {
   for (const route of COMMAND_ROUTES) {
-    documentRoute(app, route);
+    documentRoute(app, route, runtime.limits);
     app.on(route.method.toUpperCase(), toHonoPath(route.path), async (c) => {
       const orderId = c.req.param('orderId') ?? '';
       const lineId = c.req.param('lineId') ?? '';

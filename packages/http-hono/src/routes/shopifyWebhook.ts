@@ -1,16 +1,16 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import {
-  ORDER_INPUT_SCHEMAS,
+  classifyFailure,
+  type OrderError,
   type OrderView,
   OrderViewSchema,
-  parseInput,
-  unstorableTextErrors,
+  toOrderRequest,
 } from '@oms/domain';
 import type { Context } from 'hono';
 import { etagOf } from '../commands/headers.js';
-import { runCommand } from '../commands/runCommand.js';
+import { type CommandResponse, executeCommand } from '../commands/runCommand.js';
 import type { AppEnv } from '../env.js';
-import { jsonResponse, problemResponses } from '../openapi/responses.js';
+import { jsonRequestBody, jsonResponse, problemResponses } from '../openapi/responses.js';
 import { respondProblem } from '../problems/problem.js';
 import type { AppRuntime } from '../runtime.js';
 import { cleanText } from '../shopify/cleanText.js';
@@ -51,13 +51,15 @@ const deliveryIds = (c: Context<AppEnv>): ShopifyDeliveryIds => {
 const replay = (c: Context<AppEnv>, order: OrderView): Response =>
   c.json(order, 200, { ETag: etagOf(order.version), 'Idempotent-Replayed': 'true' });
 
-interface ProblemSummary {
-  readonly code: string;
-  readonly reason: string;
-}
+/** A request the domain refused to build, in one line: its message and every field. */
+const reasonOf = (error: OrderError): string =>
+  [
+    error.message,
+    ...('errors' in error ? error.errors.map((e) => `${e.path}: ${e.message}`) : []),
+  ].join('; ');
 
-/** The code and a one-line reason of a problem response. */
-const problemOf = async (response: Response): Promise<ProblemSummary> => {
+/** The one-line reason of a problem response. */
+const problemReason = async (response: Response): Promise<string> => {
   try {
     const body = (await response.clone().json()) as {
       code?: string;
@@ -66,24 +68,19 @@ const problemOf = async (response: Response): Promise<ProblemSummary> => {
     };
     const fields = (body.errors ?? []).map((error) => `${error.path}: ${error.message}`);
     const code = body.code ?? String(response.status);
-    return { code, reason: [`${code}: ${body.detail ?? ''}`, ...fields].join('; ') };
+    return [`${code}: ${body.detail ?? ''}`, ...fields].join('; ');
   } catch {
-    return { code: String(response.status), reason: `answered ${response.status}` };
+    return `answered ${response.status}`;
   }
 };
 
 /**
- * Refusals that a later delivery resolves (the domain's `classifyFailure` says not-yet or transient): the order has
- * not arrived yet, a key still in flight, a lost race, a stream a newer replica can read.
+ * Whether Shopify should deliver this again: the domain's `classifyFailure` decides (not-yet and transient are
+ * retried: the order has not arrived yet, a key in flight, a lost race, the store down); a final refusal is parked.
+ * A problem of the HTTP request itself (no domain error) is retried only when it is a server error.
  */
-const RETRYABLE = new Set([
-  'order-not-found',
-  'unknown-event',
-  'idempotency-key-in-flight',
-  'concurrency-conflict',
-  'service-unavailable',
-  'internal',
-]);
+const shouldRetry = ({ response, failure }: CommandResponse): boolean =>
+  failure !== undefined ? classifyFailure(failure) !== 'final' : response.status >= 500;
 
 export const registerShopifyWebhook = (app: OpenAPIHono<AppEnv>, runtime: AppRuntime): void => {
   app.openAPIRegistry.registerPath(
@@ -96,7 +93,7 @@ export const registerShopifyWebhook = (app: OpenAPIHono<AppEnv>, runtime: AppRun
       summary:
         'Shopify orders/create (creates an ECOMMERCE order, once) and orders/cancelled; other topics are ignored',
       description:
-        'Guarded by the HMAC signature alone. Deliveries are deduplicated by X-Shopify-Webhook-Id and X-Shopify-Event-Id as well as by the Shopify order id. A payload that cannot be mapped is parked (kept with the reason) and answered 200, so that Shopify does not retry it forever; a cancel whose order has not arrived yet answers 404, so that Shopify retries it.',
+        "Guarded by the HMAC signature alone. Deliveries are deduplicated by X-Shopify-Webhook-Id and X-Shopify-Event-Id as well as by the Shopify order id. A payload that cannot be mapped is parked (kept with the reason) and answered 200, so that Shopify does not retry it forever; a cancel whose order has not arrived yet answers 404, so that Shopify retries it (whether a failure is retried or parked is the domain's `classifyFailure`: not-yet and transient are retried, final is parked). Unknown query parameters are accepted and ignored (Shopify may add some), unlike on the order routes, which answer 422.",
       request: {
         headers: z.object({
           'x-shopify-hmac-sha256': z
@@ -113,10 +110,10 @@ export const registerShopifyWebhook = (app: OpenAPIHono<AppEnv>, runtime: AppRun
               'The event id (the same across subscriptions); deduplicated like the webhook id',
           }),
         }),
-        body: {
-          required: true,
-          content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } },
-        },
+        body: jsonRequestBody(z.record(z.string(), z.unknown()), true, {
+          ...runtime.limits,
+          overNesting: 'parked and answered 200',
+        }),
       },
       responses: {
         200: {
@@ -183,11 +180,11 @@ export const registerShopifyWebhook = (app: OpenAPIHono<AppEnv>, runtime: AppRun
       count(outcome);
       return response;
     };
-    /** 2xx: recorded; a refusal a retry resolves: answered as it is (Shopify retries); any other: parked. */
-    const settle = async (response: Response): Promise<Response> => {
+    /** 2xx: recorded; a failure a retry resolves: answered as it is (Shopify retries); a final one: parked. */
+    const settle = async (result: CommandResponse): Promise<Response> => {
+      const { response } = result;
       if (response.status < 300) return processed(response);
-      const problem = await problemOf(response);
-      if (!RETRYABLE.has(problem.code) && response.status < 500) return park(problem.reason);
+      if (!shouldRetry(result)) return park(await problemReason(response));
       count('retry');
       return response;
     };
@@ -207,18 +204,10 @@ export const registerShopifyWebhook = (app: OpenAPIHono<AppEnv>, runtime: AppRun
 
       if (topic === 'orders/create') {
         if (current) return await processed(replay(c, current), 'replayed');
-        const input = parseInput(ORDER_INPUT_SCHEMAS.CreateOrder, mapShopifyOrder(payload.value));
-        if (input.isErr()) {
-          const errors = 'errors' in input.error ? input.error.errors : [];
-          return await park(
-            [input.error.message, ...errors.map((e) => `${e.path}: ${e.message}`)].join('; '),
-          );
-        }
-        const unstorable = unstorableTextErrors(input.value);
-        if (unstorable.length > 0)
-          return await park(unstorable.map((e) => `${e.path}: ${e.message}`).join('; '));
-        const response = await runCommand(c, runtime, {
-          request: { type: 'CreateOrder', orderId, input: input.value },
+        const request = toOrderRequest('CreateOrder', { orderId }, mapShopifyOrder(payload.value));
+        if (request.isErr()) return await park(reasonOf(request.error));
+        const response = await executeCommand(c, runtime, {
+          request: request.value,
           created: true,
           actor: ACTOR,
           // One key per Shopify order: a redelivery is the same request, whatever else its payload carries.
@@ -238,11 +227,14 @@ export const registerShopifyWebhook = (app: OpenAPIHono<AppEnv>, runtime: AppRun
         typeof payload.value.cancel_reason === 'string'
           ? cleanText(payload.value.cancel_reason)
           : '';
-      const input = {
-        reason: `cancelled in Shopify${cancelReason ? `: ${cancelReason.slice(0, 400)}` : ''}`,
-      };
-      const response = await runCommand(c, runtime, {
-        request: { type: 'CancelOrder', orderId, input },
+      const request = toOrderRequest(
+        'CancelOrder',
+        { orderId },
+        { reason: `cancelled in Shopify${cancelReason ? `: ${cancelReason.slice(0, 400)}` : ''}` },
+      );
+      if (request.isErr()) return await park(reasonOf(request.error));
+      const response = await executeCommand(c, runtime, {
+        request: request.value,
         actor: ACTOR,
         idempotency: {
           source: ACTOR,

@@ -76,13 +76,14 @@ export const shopifyScenarios = (
       topic: string,
       raw: string,
       headers: Record<string, string> | Headers = {},
+      query = '',
     ): Promise<ApiResponse> => {
       const all = new Headers(headers);
       all.set('Content-Type', 'application/json');
       all.set('X-Shopify-Topic', topic);
       if (!all.has('X-Shopify-Hmac-Sha256'))
         all.set('X-Shopify-Hmac-Sha256', signShopifyBody(raw, SECRET));
-      return call(app, 'POST', '/v1/webhooks/shopify', {
+      return call(app, 'POST', `/v1/webhooks/shopify${query}`, {
         body: raw,
         headers: Object.fromEntries(all.entries()),
       });
@@ -244,6 +245,24 @@ export const shopifyScenarios = (
       expect(bare.status).toBe(200);
       expect(bare.json.id).toBe(first.json.id);
       expect(bare.headers.get('Idempotent-Replayed')).toBe('true');
+    });
+
+    it('accepts query parameters it does not know (Shopify may add some), unlike the order routes', async () => {
+      const id = nextShopifyId();
+      const query = '?shop=example.myshopify.com&api_version=2026-01&future_param=1';
+      const created = await deliver('orders/create', rawWithId(id, shopifyOrder()), {}, query);
+      expect(created.status, created.text).toBe(201);
+      const cancelled = await deliver(
+        'orders/cancelled',
+        rawWithId(id, shopifyOrder({ cancel_reason: 'customer' })),
+        {},
+        query,
+      );
+      expect(cancelled.status, cancelled.text).toBe(200);
+      expect(cancelled.json.status).toBe('CANCELLED');
+      // The order routes refuse the same unknown parameters.
+      const order = await call(app, 'POST', `/v1/orders/${created.json.id}/confirm${query}`);
+      expect(order.status).toBe(422);
     });
 
     it('refuses a duplicated or malformed X-Shopify-Hmac-Sha256 header with 401', async () => {
