@@ -52,6 +52,7 @@ export {
   relayProducerConfig,
   STREAM_VERSION_HEADER,
 } from './relay/createRelay.js';
+export { createKafkajsPublisher } from './relay/kafkajsPublisher.js';
 export { type MeasuredLag, measureRelayLag } from './relay/measureRelayLag.js';
 export {
   createInMemoryParkingStore,
@@ -60,3 +61,9 @@ export {
   type ParkedStatus,
   type ParkingStore,
 } from './relay/parking.port.js';
+export {
+  failedPartitions,
+  type OutboundRecord,
+  type PartitionResult,
+  type RecordPublisher,
+} from './relay/publisher.port.js';

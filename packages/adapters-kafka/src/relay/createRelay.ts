@@ -1,8 +1,9 @@
 import type { ProducerConfig } from 'kafkajs';
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
-import { COMPRESSION_TYPES, clusterProducerConfig, type ProducerLike } from '../kafkaPorts.js';
+import { COMPRESSION_TYPES, clusterProducerConfig } from '../kafkaPorts.js';
 import { backoffDelay, createSleeper } from './backoff.js';
 import { createStateCache } from './buildMessages.js';
+import { createKafkajsPublisher } from './kafkajsPublisher.js';
 import { chunkByBytes, type SizedMessage } from './kafkaMessages.js';
 import { createInMemoryParkingStore } from './parking.port.js';
 import { createBatchReader, type ReadBatch } from './readBatch.js';
@@ -59,19 +60,25 @@ export const createRelay = (deps: RelayDeps): Relay => {
     prefetch = true,
     now = Date.now,
   } = options;
-  if (!deps.producer && !deps.kafka) throw new Error('createRelay needs `kafka` or `producer`');
-  const producer: ProducerLike =
-    deps.producer ?? deps.kafka!.producer(relayProducerConfig(options));
+  const producer = deps.producer ?? deps.kafka?.producer(relayProducerConfig(options));
+  const publisher =
+    deps.publisher ??
+    (producer &&
+      createKafkajsPublisher({
+        producer,
+        compression: COMPRESSION_TYPES[options.compression ?? 'gzip'],
+        timeoutMs: sendTimeoutMs,
+      }));
+  if (!publisher) throw new Error('createRelay needs `kafka`, `producer` or `publisher`');
   const cache = createStateCache(options.stateCacheSize ?? 4_000);
   const readConcurrency = options.readConcurrency ?? 8;
   const sleeper = createSleeper();
   const report = (error: RelayError) => options.onError?.(error);
   const connection = createRelayConnection({
-    producer,
-    ownsProducer: !deps.producer,
+    publisher,
+    ownsProducer: !deps.producer && !deps.publisher,
     kafka: deps.kafka,
     options,
-    compression: COMPRESSION_TYPES[options.compression ?? 'gzip'],
     report,
   });
   const lease = createRelayLease({
@@ -148,7 +155,7 @@ export const createRelay = (deps: RelayDeps): Relay => {
     if (resolved.isErr()) return err(resolved.error);
     const batch = await reader.next(from);
     if (batch.isErr() || !batch.value) return batch.map(() => undefined);
-    const plan = parking.plan(batch.value.events, batch.value.messages);
+    const plan = parking.plan(batch.value.events, batch.value.sized);
     return ok({
       ...batch.value,
       plan,

@@ -1,16 +1,19 @@
 import type { EventStore, RecordedEvent } from '@oms/domain';
 import { err, ok, type Result } from 'neverthrow';
 import { buildMessages, type RelayMessage, type StateCache } from './buildMessages.js';
+import { type SizedMessage, sizeByEvent } from './kafkaMessages.js';
 import type { RelayError } from './relay.types.js';
 
 export interface ReadBatch {
   readonly events: readonly RecordedEvent[];
   readonly messages: readonly RelayMessage[];
+  /** The messages serialized and sized, by the global position of their event. */
+  readonly sized: ReadonlyMap<number, readonly SizedMessage[]>;
 }
 
 /**
- * Reads the next batch of committed events after a position and maps them to integration messages; with
- * `prefetch`, the batch after a full one is read while the broker acknowledges it.
+ * Reads the next batch of committed events after a position, maps them to integration messages and serializes
+ * them; with `prefetch`, the next batch is read, mapped and serialized while the broker acknowledges this one.
  */
 export const createBatchReader = ({
   eventStore,
@@ -56,7 +59,7 @@ export const createBatchReader = ({
         message: messages.error.message,
         cause: messages.error,
       });
-    return ok({ events: batch, messages: messages.value });
+    return ok({ events: batch, messages: messages.value, sized: sizeByEvent(messages.value) });
   };
 
   return {
@@ -66,10 +69,10 @@ export const createBatchReader = ({
       prefetched = undefined;
       return ahead ?? readBatch(from);
     },
-    /** Starts reading the batch after a full one. */
+    /** Starts reading the batch after this one (events committed meanwhile come with it, or with the next poll). */
     prefetch(after: ReadBatch) {
       const last = after.events.at(-1);
-      if (last && after.events.length >= batchSize && !prefetched)
+      if (last && !prefetched)
         prefetched = { from: last.globalPosition, batch: readBatch(last.globalPosition) };
     },
     /** Forgets what was read ahead (another relay may publish it first). */

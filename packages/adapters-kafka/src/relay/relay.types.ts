@@ -10,6 +10,7 @@ import type {
 import type { BackoffOptions } from './backoff.js';
 import type { CheckpointStore, LeaseProvider } from './checkpoint.port.js';
 import type { ParkingStore } from './parking.port.js';
+import type { RecordPublisher } from './publisher.port.js';
 
 /** Kafka's default `message.max.bytes` (1 MiB plus a record batch's overhead). */
 export const DEFAULT_MAX_BATCH_BYTES = 1_048_588;
@@ -91,6 +92,8 @@ export interface RelayDeps {
   readonly kafka?: KafkaLike;
   /** Or a ready producer (the caller owns its settings and lifecycle). */
   readonly producer?: ProducerLike;
+  /** Or any client behind the relay's own port (the caller owns its settings and lifecycle). */
+  readonly publisher?: RecordPublisher;
   readonly options?: RelayOptions;
 }
 
