@@ -52,6 +52,11 @@ export {
   relayProducerConfig,
   STREAM_VERSION_HEADER,
 } from './relay/createRelay.js';
+export {
+  createShardedRelay,
+  type ShardedRelay,
+  type ShardedRelayDeps,
+} from './relay/createShardedRelay.js';
 export { createKafkajsPublisher } from './relay/kafkajsPublisher.js';
 export { type MeasuredLag, measureRelayLag } from './relay/measureRelayLag.js';
 export {
@@ -67,3 +72,5 @@ export {
   type PartitionResult,
   type RecordPublisher,
 } from './relay/publisher.port.js';
+export { type ReshardDeps, type ReshardOutcome, reshardRelay } from './relay/reshardRelay.js';
+export { type RelayShard, shardName, shardOf } from './relay/shards.js';

@@ -20,6 +20,7 @@ import { createRelayConnection } from './relayConnection.js';
 import { createRelayLagTracker } from './relayLag.js';
 import { createRelayLease } from './relayLease.js';
 import { createRelayParking, type ParkingPlan } from './relayParking.js';
+import { checkShard, shardName } from './shards.js';
 
 export { POSITION_HEADER, STREAM_VERSION_HEADER } from './kafkaMessages.js';
 export * from './relay.types.js';
@@ -49,7 +50,8 @@ interface Pending extends ReadBatch {
 export const createRelay = (deps: RelayDeps): Relay => {
   const { eventStore, checkpoints, options = {} } = deps;
   const {
-    name = 'oms-relay',
+    name: baseName = 'oms-relay',
+    shard,
     batchSize = 2000,
     maxBatchBytes = DEFAULT_MAX_BATCH_BYTES,
     pollIntervalMs = 20,
@@ -60,6 +62,8 @@ export const createRelay = (deps: RelayDeps): Relay => {
     prefetch = true,
     now = Date.now,
   } = options;
+  if (shard) checkShard(shard);
+  const name = shardName(baseName, shard);
   const producer = deps.producer ?? deps.kafka?.producer(relayProducerConfig(options));
   const publisher =
     deps.publisher ??
@@ -95,6 +99,8 @@ export const createRelay = (deps: RelayDeps): Relay => {
     batchSize,
     lingerMs: options.lingerMs ?? 0,
     readConcurrency,
+    shard,
+    stopAt: options.stopAt,
   });
   const parking = createRelayParking({
     store: deps.parking ?? createInMemoryParkingStore(),
@@ -193,7 +199,7 @@ export const createRelay = (deps: RelayDeps): Relay => {
       if (sent.isErr()) return err(sent.error);
     }
     const first = batch.events[0];
-    const to = batch.events.at(-1)?.globalPosition ?? at.value;
+    const to = batch.readTo;
     pending = undefined;
     lag.published(batch.events, batch.plan.publish.length);
     options.onPublished?.({
@@ -206,7 +212,12 @@ export const createRelay = (deps: RelayDeps): Relay => {
     });
     const saved = await checkpoint.advance(to);
     if (saved.isErr()) return err(saved.error);
-    return ok({ events: batch.events.length, messages: batch.plan.publish.length, position: to });
+    return ok({
+      events: batch.events.length,
+      messages: batch.plan.publish.length,
+      position: to,
+      ...(batch.skipped > 0 ? { skipped: batch.skipped } : {}),
+    });
   };
 
   /** One run at a time, whether from the loop, `runOnce()` or the final drain. */
@@ -268,7 +279,8 @@ export const createRelay = (deps: RelayDeps): Relay => {
       }
       lag.success();
       lag.status = 'running';
-      if (result.value.events === 0) await sleeper.sleep(pollIntervalMs);
+      if (result.value.events + (result.value.skipped ?? 0) === 0)
+        await sleeper.sleep(pollIntervalMs);
     }
   };
 
@@ -289,7 +301,7 @@ export const createRelay = (deps: RelayDeps): Relay => {
         if (!lease.held || !connection.connected) return;
         while (now() < deadline) {
           const result = await serialized();
-          if (result.isErr() || result.value.events === 0) return;
+          if (result.isErr() || result.value.events + (result.value.skipped ?? 0) === 0) return;
         }
       };
       // a batch stuck on an unreachable broker does not hold the shutdown past the deadline: disconnecting the
