@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import {
   createInMemoryCheckpointStore,
   createRelay,
+  createShardedRelay,
   relayProducerConfig,
 } from '@oms/adapters-kafka';
 import { createFakeKafka, startTestKafka, startTopicCollector } from '@oms/adapters-kafka/testing';
@@ -118,7 +119,7 @@ const drain = async (relay) => {
     const result = await relay.runOnce();
     if (result.isErr())
       throw new Error(`relay failed: ${result.error.code} ${result.error.message}`);
-    if (result.value.events === 0) return;
+    if (result.value.events + (result.value.skipped ?? 0) === 0) return;
   }
 };
 
@@ -201,6 +202,26 @@ const main = async () => {
     log(
       `best:     relay ${relayRate.toFixed(0)} events/s, raw ${rawRate.toFixed(0)} events/s, ratio ${(relayRate / rawRate).toFixed(2)}`,
     );
+
+    // ---- 1b. the same backlog by 1, 2 and 4 shards in this process (each shard its own producer and checkpoint)
+    const shardRates = {};
+    for (const shards of [1, 2, 4]) {
+      const sharded = createShardedRelay({
+        eventStore: store.eventStore,
+        checkpoints,
+        kafka,
+        shards,
+        options: { ...MOCK, batchSize, name: `bench-shards-${shards}` },
+      });
+      const started = performance.now();
+      await drain(sharded);
+      const elapsed = (performance.now() - started) / 1000;
+      await sharded.stop({ drainTimeoutMs: 0 });
+      shardRates[shards] = total / elapsed;
+      log(
+        `shards ${shards}: ${total} events in ${elapsed.toFixed(2)} s = ${(total / elapsed).toFixed(0)} events/s (${(shardRates[shards] / shardRates[1]).toFixed(2)} × 1 shard)`,
+      );
+    }
 
     // ---- 2. steady load: commit -> consumed
     const committedAt = new Map();
@@ -353,6 +374,19 @@ const main = async () => {
         batchSize,
         store: opened.name,
       },
+      ...Object.fromEntries(
+        [2, 4].map((shards) => [
+          `kafka.relay.shards_${shards}.events_per_s`,
+          {
+            value: Math.round(shardRates[shards]),
+            unit: 'events/s',
+            baseline: Math.round(shardRates[1]),
+            baselineName: 'the same backlog by 1 shard in the same run',
+            ratio: shardRates[shards] / shardRates[1],
+            events: total,
+          },
+        ]),
+      ),
       'kafka.e2e.p99_ms': {
         value: p(latencies.relay, 99),
         unit: 'ms',

@@ -22,6 +22,8 @@ const REQUIRED = [
   'http.create.c50.ratio_to_raw_tx',
   'http.create.c50.p99_ms',
   'kafka.relay.events_per_s',
+  'kafka.relay.shards_2.events_per_s',
+  'kafka.relay.shards_4.events_per_s',
   'kafka.e2e.p99_ms',
   'kafka.e2e.p99_ms.idle_tx_elsewhere',
   'server.rss_mb_under_load',

@@ -21,8 +21,10 @@ import {
   createKafkaClient,
   LAG_COUNT_LIMIT,
   RELAY_NAME,
+  relayNames,
 } from './kafka.js';
 import { createLogger } from './logger.js';
+import { reshard } from './reshard.js';
 import { shopifyCommand } from './shopifyCommand.js';
 
 const USAGE = `usage: pnpm oms <command>
@@ -40,6 +42,9 @@ commands:
   relay skip <id>      give up a parked event: its order's later events are published without it
   partition-events [n] turn oms_events into n hash partitions by stream (default 16; opt-in, one transaction that
                        copies every event under an exclusive lock: see the README's "Event volume")
+  relay reshard <from> <to>
+                       change OMS_RELAY_SHARDS from <from> to <to> with every relay stopped: drains the old shards
+                       to one position and starts the new ones there (README, "Re-sharding")
   command <Type> [--order <id>] [--line <id>] [--input <json>] [--key <idempotency key>]
                        run one order command (e.g. CancelOrder --order <id> --input '{"reason":"..."}') through the
                        same write path as the API; prints the order, or the refusal (exit 1)
@@ -61,8 +66,10 @@ const withDatabase = async (
   }
 };
 
-const relayStatus = async (database: Database): Promise<number> => {
-  const position = await createPgCheckpointStore(database.pool).load(RELAY_NAME);
+const relayStatus = async (database: Database, shards: number): Promise<number> => {
+  const checkpoints = createPgCheckpointStore(database.pool);
+  const positions = await Promise.all(relayNames(shards).map((name) => checkpoints.load(name)));
+  const position = Math.min(...positions);
   const pending = await countEventsAfter(database.pool)(position);
   const oldest = await database.pool.query<{ occurred_at: Date | null; head: string | null }>(
     `SELECT (SELECT min(occurred_at) FROM oms_events WHERE global_position > $1) AS occurred_at,
@@ -78,6 +85,13 @@ const relayStatus = async (database: Database): Promise<number> => {
   out({
     relay: RELAY_NAME,
     checkpoint: position,
+    ...(shards > 1
+      ? {
+          shards: Object.fromEntries(
+            relayNames(shards).map((name, index) => [name, positions[index]]),
+          ),
+        }
+      : {}),
     head: Number(row?.head ?? 0),
     lagEvents: pending,
     lagEventsCapped: pending >= LAG_COUNT_LIMIT,
@@ -170,10 +184,12 @@ const parkedEvents = async (
   database: Database,
   action: string,
   argument: string | undefined,
+  shards: number,
 ): Promise<number> => {
   const parking = createPgParkedEventStore(database.pool);
   if (action === 'parked') {
-    for (const parked of await parking.list(RELAY_NAME, { all: argument === '--all' })) out(parked);
+    for (const name of relayNames(shards))
+      for (const parked of await parking.list(name, { all: argument === '--all' })) out(parked);
     return 0;
   }
   if (!argument) {
@@ -243,7 +259,7 @@ const main = async (): Promise<number> => {
         return 0;
       });
     case 'relay-status':
-      return withDatabase(config, relayStatus);
+      return withDatabase(config, (database) => relayStatus(database, config.OMS_RELAY_SHARDS));
     case 'replay':
       return withDatabase(config, (database) => replay(database, rest[0]));
     case 'shopify':
@@ -251,7 +267,11 @@ const main = async (): Promise<number> => {
     case 'relay': {
       const [action, argument] = rest;
       if (action === 'parked' || action === 'retry' || action === 'skip')
-        return withDatabase(config, (database) => parkedEvents(database, action, argument));
+        return withDatabase(config, (database) =>
+          parkedEvents(database, action, argument, config.OMS_RELAY_SHARDS),
+        );
+      if (action === 'reshard')
+        return withDatabase(config, (database) => reshard(config, database, rest.slice(1)));
       if (action !== undefined) {
         process.stderr.write(`unknown relay command ${action}\n${USAGE}\n`);
         return 2;

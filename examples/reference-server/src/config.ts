@@ -67,6 +67,11 @@ const ConfigSchema = z.object({
   /** How long the consumer defers a transition that is not possible yet (delivered before shipped; default 10 min). */
   OMS_CONSUMER_DEFER_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
   OMS_RELAY: flag.default(true),
+  /**
+   * Relay shards: orders are split by a stable hash of their id, each shard with its own lease and checkpoint,
+   * published in parallel by whichever relay processes hold them. Change it only with `oms relay reshard`.
+   */
+  OMS_RELAY_SHARDS: z.coerce.number().int().min(1).max(1024).default(1),
   OMS_CONSUMER: flag.default(true),
   SHOPIFY_WEBHOOK_SECRET: z.string().min(1).optional(),
   OMS_API_KEYS: z

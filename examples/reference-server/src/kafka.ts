@@ -1,9 +1,10 @@
 import {
   buildAsyncApiDocument,
   createConsumer,
-  createRelay,
+  createShardedRelay,
   type InboundConsumer,
   type Relay,
+  shardName,
 } from '@oms/adapters-kafka';
 import { acquireLease, createPgCheckpointStore, createPgParkedEventStore } from '@oms/adapters-pg';
 import type { EventStore, ExecuteOrderRequest } from '@oms/domain';
@@ -13,6 +14,10 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 
 export const RELAY_NAME = 'oms-relay';
+
+/** The checkpoint (and lease) names of the configured shards: `oms-relay` alone without shards. */
+export const relayNames = (shards: number): string[] =>
+  Array.from({ length: shards }, (_, index) => shardName(RELAY_NAME, { index, count: shards }));
 
 export interface KafkaParts {
   readonly relay?: Relay;
@@ -72,10 +77,11 @@ export const buildRelay = (
   kafka: Kafka,
   { eventStore, pool, leasePool = pool }: RelayParts,
 ): Relay =>
-  createRelay({
+  createShardedRelay({
     eventStore,
     checkpoints: createPgCheckpointStore(pool),
-    lease: () => acquireLease(leasePool, RELAY_NAME),
+    shards: config.OMS_RELAY_SHARDS,
+    lease: (name) => () => acquireLease(leasePool, name),
     kafka,
     options: {
       name: RELAY_NAME,

@@ -53,6 +53,12 @@ export {
   relayProducerConfig,
   STREAM_VERSION_HEADER,
 } from './relay/createRelay.js';
+export {
+  createShardedRelay,
+  type ShardedRelay,
+  type ShardedRelayDeps,
+} from './relay/createShardedRelay.js';
+export { createKafkajsPublisher } from './relay/kafkajsPublisher.js';
 export { type MeasuredLag, measureRelayLag } from './relay/measureRelayLag.js';
 export {
   createInMemoryParkingStore,
@@ -61,5 +67,13 @@ export {
   type ParkedStatus,
   type ParkingStore,
 } from './relay/parking.port.js';
+export {
+  failedPartitions,
+  type OutboundRecord,
+  type PartitionResult,
+  type RecordPublisher,
+} from './relay/publisher.port.js';
+export { type ReshardDeps, type ReshardOutcome, reshardRelay } from './relay/reshardRelay.js';
+export { type RelayShard, shardName, shardOf } from './relay/shards.js';
 export { traceProducer } from './relay/traceProducer.js';
 export { formatTraceparent, parseTraceparent } from './tracing/traceparent.js';

@@ -7,8 +7,8 @@ import type {
 } from '@oms/domain';
 import type { Logger } from 'pino';
 import type { HttpMetrics } from './metrics/httpMetrics.js';
-import type { ConsistentReads } from './reads/consistentReads.js';
 import type { RequestLimits } from './openapi/responses.js';
+import type { ConsistentReads } from './reads/consistentReads.js';
 import type { ShopifyInbox } from './shopify/shopifyInbox.js';
 
 /** What the routes share: the ports, the write path and the settings, resolved once by `createApp`. */

@@ -10,7 +10,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { buildMessages, createStateCache } from '../relay/buildMessages.js';
-import { toKafkaMessage } from '../relay/kafkaMessages.js';
+import { toOutboundRecord } from '../relay/kafkaMessages.js';
 import { buildAsyncApiDocument } from './buildAsyncApiDocument.js';
 
 /** The document's message schemas, compiled by an independent validator (ajv, JSON Schema 2020-12). */
@@ -88,7 +88,7 @@ describe('the AsyncAPI document against real messages (ajv)', () => {
     };
     for (const message of messages) {
       const schema = compileMessage(names[message.topic] ?? '');
-      const kafkaMessage = toKafkaMessage(message);
+      const kafkaMessage = toOutboundRecord(message);
       expect(
         schema.payload(JSON.parse(String(kafkaMessage.value))),
         `${message.topic}: ${JSON.stringify(schema.payload.errors)}`,

@@ -18,6 +18,8 @@ export interface CheckpointStore {
   release(name: string, epoch: number): Promise<void>;
   /** The saved position while `epoch` is current; throws with `code: 'checkpoint-fenced'` once it is not. */
   check(name: string, epoch: number): Promise<number>;
+  /** Saved positions of `name` and of its shards (`name/shard-…`), by checkpoint name (a relay's layouts). */
+  family?(name: string): Promise<ReadonlyMap<string, number>>;
 }
 
 /** True for the error a fenced checkpoint store throws: another relay took the lease. */
@@ -74,6 +76,8 @@ export const createInMemoryCheckpointStore = (
       checkEpoch(name, epoch);
       return positions.get(name) ?? 0;
     },
+    family: async (name) =>
+      new Map([...positions].filter(([key]) => key === name || key.startsWith(`${name}/shard-`))),
   };
 };
 

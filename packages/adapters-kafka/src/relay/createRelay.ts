@@ -1,8 +1,9 @@
 import type { ProducerConfig } from 'kafkajs';
 import { err, ok, type Result, ResultAsync } from 'neverthrow';
-import { COMPRESSION_TYPES, clusterProducerConfig, type ProducerLike } from '../kafkaPorts.js';
+import { COMPRESSION_TYPES, clusterProducerConfig } from '../kafkaPorts.js';
 import { backoffDelay, createSleeper } from './backoff.js';
 import { createStateCache } from './buildMessages.js';
+import { createKafkajsPublisher } from './kafkajsPublisher.js';
 import { chunkByBytes, type SizedMessage } from './kafkaMessages.js';
 import { createInMemoryParkingStore } from './parking.port.js';
 import { createBatchReader, type ReadBatch } from './readBatch.js';
@@ -19,6 +20,7 @@ import { createRelayConnection } from './relayConnection.js';
 import { createRelayLagTracker } from './relayLag.js';
 import { createRelayLease } from './relayLease.js';
 import { createRelayParking, type ParkingPlan } from './relayParking.js';
+import { checkShard, shardName } from './shards.js';
 import { traceProducer } from './traceProducer.js';
 
 export { POSITION_HEADER, STREAM_VERSION_HEADER } from './kafkaMessages.js';
@@ -49,7 +51,8 @@ interface Pending extends ReadBatch {
 export const createRelay = (deps: RelayDeps): Relay => {
   const { eventStore, checkpoints, options = {} } = deps;
   const {
-    name = 'oms-relay',
+    name: baseName = 'oms-relay',
+    shard,
     batchSize = 2000,
     maxBatchBytes = DEFAULT_MAX_BATCH_BYTES,
     pollIntervalMs = 20,
@@ -60,20 +63,29 @@ export const createRelay = (deps: RelayDeps): Relay => {
     prefetch = true,
     now = Date.now,
   } = options;
-  if (!deps.producer && !deps.kafka) throw new Error('createRelay needs `kafka` or `producer`');
-  const producer: ProducerLike = traceProducer(
-    deps.producer ?? deps.kafka!.producer(relayProducerConfig(options)),
-  );
+  if (shard) checkShard(shard);
+  const name = shardName(baseName, shard);
+  const rawProducer = deps.producer ?? deps.kafka?.producer(relayProducerConfig(options));
+  // a PRODUCER span per request, linked to each event's stored traceparent (a no-op without an OpenTelemetry SDK)
+  const producer = rawProducer && traceProducer(rawProducer);
+  const publisher =
+    deps.publisher ??
+    (producer &&
+      createKafkajsPublisher({
+        producer,
+        compression: COMPRESSION_TYPES[options.compression ?? 'gzip'],
+        timeoutMs: sendTimeoutMs,
+      }));
+  if (!publisher) throw new Error('createRelay needs `kafka`, `producer` or `publisher`');
   const cache = createStateCache(options.stateCacheSize ?? 4_000);
   const readConcurrency = options.readConcurrency ?? 8;
   const sleeper = createSleeper();
   const report = (error: RelayError) => options.onError?.(error);
   const connection = createRelayConnection({
-    producer,
-    ownsProducer: !deps.producer,
+    publisher,
+    ownsProducer: !deps.producer && !deps.publisher,
     kafka: deps.kafka,
     options,
-    compression: COMPRESSION_TYPES[options.compression ?? 'gzip'],
     report,
   });
   const lease = createRelayLease({
@@ -90,6 +102,8 @@ export const createRelay = (deps: RelayDeps): Relay => {
     batchSize,
     lingerMs: options.lingerMs ?? 0,
     readConcurrency,
+    shard,
+    stopAt: options.stopAt,
   });
   const parking = createRelayParking({
     store: deps.parking ?? createInMemoryParkingStore(),
@@ -150,7 +164,7 @@ export const createRelay = (deps: RelayDeps): Relay => {
     if (resolved.isErr()) return err(resolved.error);
     const batch = await reader.next(from);
     if (batch.isErr() || !batch.value) return batch.map(() => undefined);
-    const plan = parking.plan(batch.value.events, batch.value.messages);
+    const plan = parking.plan(batch.value.events, batch.value.sized);
     return ok({
       ...batch.value,
       plan,
@@ -188,7 +202,7 @@ export const createRelay = (deps: RelayDeps): Relay => {
       if (sent.isErr()) return err(sent.error);
     }
     const first = batch.events[0];
-    const to = batch.events.at(-1)?.globalPosition ?? at.value;
+    const to = batch.readTo;
     pending = undefined;
     lag.published(batch.events, batch.plan.publish.length);
     options.onPublished?.({
@@ -201,7 +215,12 @@ export const createRelay = (deps: RelayDeps): Relay => {
     });
     const saved = await checkpoint.advance(to);
     if (saved.isErr()) return err(saved.error);
-    return ok({ events: batch.events.length, messages: batch.plan.publish.length, position: to });
+    return ok({
+      events: batch.events.length,
+      messages: batch.plan.publish.length,
+      position: to,
+      ...(batch.skipped > 0 ? { skipped: batch.skipped } : {}),
+    });
   };
 
   /** One run at a time, whether from the loop, `runOnce()` or the final drain. */
@@ -263,7 +282,8 @@ export const createRelay = (deps: RelayDeps): Relay => {
       }
       lag.success();
       lag.status = 'running';
-      if (result.value.events === 0) await sleeper.sleep(pollIntervalMs);
+      if (result.value.events + (result.value.skipped ?? 0) === 0)
+        await sleeper.sleep(pollIntervalMs);
     }
   };
 
@@ -284,7 +304,7 @@ export const createRelay = (deps: RelayDeps): Relay => {
         if (!lease.held || !connection.connected) return;
         while (now() < deadline) {
           const result = await serialized();
-          if (result.isErr() || result.value.events === 0) return;
+          if (result.isErr() || result.value.events + (result.value.skipped ?? 0) === 0) return;
         }
       };
       // a batch stuck on an unreachable broker does not hold the shutdown past the deadline: disconnecting the

@@ -1,5 +1,5 @@
-import type { Message } from 'kafkajs';
 import type { RelayMessage } from './buildMessages.js';
+import type { OutboundRecord } from './publisher.port.js';
 
 /** Transport headers beside the contract's: where the message comes from in the order's stream and the store. */
 export const STREAM_VERSION_HEADER = 'oms-stream-version';
@@ -9,7 +9,8 @@ export const POSITION_HEADER = 'oms-position';
 const BATCH_OVERHEAD_BYTES = 61;
 const RECORD_OVERHEAD_BYTES = 64;
 
-export const toKafkaMessage = (message: RelayMessage): Message => ({
+export const toOutboundRecord = (message: RelayMessage): OutboundRecord => ({
+  topic: message.topic,
   key: message.key,
   value: JSON.stringify(message.value),
   headers: {
@@ -19,65 +20,70 @@ export const toKafkaMessage = (message: RelayMessage): Message => ({
   },
 });
 
-/** The bytes a message takes in a record batch before compression, rounded up. */
-export const messageBytes = (message: Message): number => {
-  let bytes = RECORD_OVERHEAD_BYTES;
-  bytes += message.key === null || message.key === undefined ? 0 : Buffer.byteLength(message.key);
-  bytes +=
-    message.value === null || message.value === undefined ? 0 : Buffer.byteLength(message.value);
-  for (const [name, value] of Object.entries(message.headers ?? {}))
-    bytes += Buffer.byteLength(name) + (typeof value === 'string' ? Buffer.byteLength(value) : 0);
+/** The bytes a record takes in a record batch before compression, rounded up. */
+export const recordBytes = (record: OutboundRecord): number => {
+  let bytes =
+    RECORD_OVERHEAD_BYTES + Buffer.byteLength(record.key) + Buffer.byteLength(record.value);
+  for (const name in record.headers)
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(record.headers[name] ?? '');
   return bytes;
 };
 
-/** A message ready to send, with its size. */
+/** A record ready to send, with its size. */
 export interface SizedMessage {
-  readonly topic: string;
-  readonly message: Message;
+  readonly record: OutboundRecord;
   readonly bytes: number;
   readonly source: RelayMessage;
 }
 
 export const sized = (message: RelayMessage): SizedMessage => {
-  const kafkaMessage = toKafkaMessage(message);
-  return {
-    topic: message.topic,
-    message: kafkaMessage,
-    bytes: messageBytes(kafkaMessage),
-    source: message,
-  };
+  const record = toOutboundRecord(message);
+  return { record, bytes: recordBytes(record), source: message };
+};
+
+/** The sized records of each stored event, by global position (serialized once, where the batch is read). */
+export const sizeByEvent = (
+  messages: readonly RelayMessage[],
+): ReadonlyMap<number, readonly SizedMessage[]> => {
+  const byPosition = new Map<number, SizedMessage[]>();
+  for (const message of messages) {
+    let list = byPosition.get(message.sourcePosition);
+    if (!list) {
+      list = [];
+      byPosition.set(message.sourcePosition, list);
+    }
+    list.push(sized(message));
+  }
+  return byPosition;
 };
 
 /** True when a message alone is over the limit: it can never be published with these settings. */
 export const tooLarge = (message: SizedMessage, maxBytes: number): boolean =>
   message.bytes + BATCH_OVERHEAD_BYTES > maxBytes;
 
-export type TopicMessages = { readonly topic: string; readonly messages: Message[] };
-
 /**
- * Cuts messages, in order, into requests in which no topic gets more than `maxBytes` (so no partition's record
+ * Cuts records, in order, into requests in which no topic gets more than `maxBytes` (so no partition's record
  * batch can exceed it, whichever partition the key lands on). Sent one after the other, the requests keep every
  * partition's order. A message alone over the limit must have been parked before.
  */
 export const chunkByBytes = (
   messages: readonly SizedMessage[],
   maxBytes: number,
-): TopicMessages[][] => {
-  const chunks: TopicMessages[][] = [];
-  let topics = new Map<string, { messages: Message[]; bytes: number }>();
-  const flush = () => {
-    if (topics.size === 0) return;
-    chunks.push([...topics].map(([topic, { messages: list }]) => ({ topic, messages: list })));
-    topics = new Map();
-  };
+): OutboundRecord[][] => {
+  const chunks: OutboundRecord[][] = [];
+  let chunk: OutboundRecord[] = [];
+  let topicBytes = new Map<string, number>();
   for (const message of messages) {
-    const current = topics.get(message.topic);
-    if (current && current.bytes + message.bytes > maxBytes) flush();
-    const slot = topics.get(message.topic) ?? { messages: [], bytes: BATCH_OVERHEAD_BYTES };
-    slot.messages.push(message.message);
-    slot.bytes += message.bytes;
-    topics.set(message.topic, slot);
+    const topic = message.record.topic;
+    const bytes = topicBytes.get(topic) ?? BATCH_OVERHEAD_BYTES;
+    if (bytes > BATCH_OVERHEAD_BYTES && bytes + message.bytes > maxBytes) {
+      chunks.push(chunk);
+      chunk = [];
+      topicBytes = new Map();
+    }
+    chunk.push(message.record);
+    topicBytes.set(topic, (topicBytes.get(topic) ?? BATCH_OVERHEAD_BYTES) + message.bytes);
   }
-  flush();
+  if (chunk.length > 0) chunks.push(chunk);
   return chunks;
 };

@@ -1,16 +1,25 @@
 import type { EventStore, RecordedEvent } from '@oms/domain';
 import { err, ok, type Result } from 'neverthrow';
 import { buildMessages, type RelayMessage, type StateCache } from './buildMessages.js';
+import { type SizedMessage, sizeByEvent } from './kafkaMessages.js';
 import type { RelayError } from './relay.types.js';
+import { type RelayShard, shardOf } from './shards.js';
 
 export interface ReadBatch {
+  /** The events this relay publishes (with shards: those of its shard). */
   readonly events: readonly RecordedEvent[];
+  /** The global position read up to (the checkpoint once the batch is published). */
+  readonly readTo: number;
+  /** Events read and passed over: they belong to other shards. */
+  readonly skipped: number;
   readonly messages: readonly RelayMessage[];
+  /** The messages serialized and sized, by the global position of their event. */
+  readonly sized: ReadonlyMap<number, readonly SizedMessage[]>;
 }
 
 /**
- * Reads the next batch of committed events after a position and maps them to integration messages; with
- * `prefetch`, the batch after a full one is read while the broker acknowledges it.
+ * Reads the next batch of committed events after a position, maps them to integration messages and serializes
+ * them; with `prefetch`, the next batch is read, mapped and serialized while the broker acknowledges this one.
  */
 export const createBatchReader = ({
   eventStore,
@@ -18,7 +27,12 @@ export const createBatchReader = ({
   batchSize,
   lingerMs,
   readConcurrency,
+  shard,
+  stopAt,
 }: {
+  readonly shard?: RelayShard | undefined;
+  /** Nothing past this global position is read (a re-shard drains the old shards to one position). */
+  readonly stopAt?: number | undefined;
   readonly eventStore: EventStore;
   readonly cache: StateCache;
   readonly batchSize: number;
@@ -29,7 +43,9 @@ export const createBatchReader = ({
     | { readonly from: number; readonly batch: Promise<Result<ReadBatch | undefined, RelayError>> }
     | undefined;
 
-  const read = async (from: number): Promise<Result<readonly RecordedEvent[], RelayError>> => {
+  const readEvents = async (
+    from: number,
+  ): Promise<Result<readonly RecordedEvent[], RelayError>> => {
     const result = await eventStore.readAll(from, batchSize);
     return result.mapErr((error) => ({
       code: 'store-unavailable' as const,
@@ -39,15 +55,24 @@ export const createBatchReader = ({
   };
 
   const readBatch = async (from: number): Promise<Result<ReadBatch | undefined, RelayError>> => {
-    let events = await read(from);
+    let events = await readEvents(from);
     if (events.isErr()) return err(events.error);
     if (events.value.length === 0) return ok(undefined);
     if (lingerMs > 0 && events.value.length < batchSize) {
       await new Promise((resolve) => setTimeout(resolve, lingerMs));
-      events = await read(from);
+      events = await readEvents(from);
       if (events.isErr()) return err(events.error);
     }
-    const batch = events.value;
+    const read =
+      stopAt === undefined
+        ? events.value
+        : events.value.filter((event) => event.globalPosition <= stopAt);
+    if (read.length === 0) return ok(undefined);
+    const readTo = read.at(-1)?.globalPosition ?? from;
+    const batch =
+      shard && shard.count > 1
+        ? read.filter((event) => shardOf(event.streamId, shard.count) === shard.index)
+        : read;
     const messages = await buildMessages(eventStore, batch, cache, readConcurrency);
     if (messages.isErr())
       return err({
@@ -56,7 +81,13 @@ export const createBatchReader = ({
         message: messages.error.message,
         cause: messages.error,
       });
-    return ok({ events: batch, messages: messages.value });
+    return ok({
+      events: batch,
+      readTo,
+      skipped: read.length - batch.length,
+      messages: messages.value,
+      sized: sizeByEvent(messages.value),
+    });
   };
 
   return {
@@ -66,11 +97,9 @@ export const createBatchReader = ({
       prefetched = undefined;
       return ahead ?? readBatch(from);
     },
-    /** Starts reading the batch after a full one. */
+    /** Starts reading the batch after this one (events committed meanwhile come with it, or with the next poll). */
     prefetch(after: ReadBatch) {
-      const last = after.events.at(-1);
-      if (last && after.events.length >= batchSize && !prefetched)
-        prefetched = { from: last.globalPosition, batch: readBatch(last.globalPosition) };
+      if (!prefetched) prefetched = { from: after.readTo, batch: readBatch(after.readTo) };
     },
     /** Forgets what was read ahead (another relay may publish it first). */
     reset() {

@@ -10,13 +10,22 @@ import type {
 import type { BackoffOptions } from './backoff.js';
 import type { CheckpointStore, LeaseProvider } from './checkpoint.port.js';
 import type { ParkingStore } from './parking.port.js';
+import type { RecordPublisher } from './publisher.port.js';
+import type { RelayShard } from './shards.js';
 
 /** Kafka's default `message.max.bytes` (1 MiB plus a record batch's overhead). */
 export const DEFAULT_MAX_BATCH_BYTES = 1_048_588;
 
 export interface RelayOptions {
-  /** Checkpoint and lease name (default `oms-relay`). */
+  /** Checkpoint and lease name (default `oms-relay`; a shard's is `<name>/shard-<index>-of-<count>`). */
   readonly name?: string;
+  /**
+   * Publish only the orders of this shard (`shardOf(orderId, count) === index`): several relays, each with its own
+   * lease and checkpoint, publish in parallel. Default: every order (one shard).
+   */
+  readonly shard?: RelayShard;
+  /** Publish nothing past this global position (`reshardRelay` drains the old shards to one position with it). */
+  readonly stopAt?: number;
   /** Read and map the next batch while the broker acknowledges the current one (default true). */
   readonly prefetch?: boolean;
   /** Stored events read and published per batch (default 2000: a backlog drains about a quarter faster than at 500). */
@@ -91,6 +100,8 @@ export interface RelayDeps {
   readonly kafka?: KafkaLike;
   /** Or a ready producer (the caller owns its settings and lifecycle). */
   readonly producer?: ProducerLike;
+  /** Or any client behind the relay's own port (the caller owns its settings and lifecycle). */
+  readonly publisher?: RecordPublisher;
   readonly options?: RelayOptions;
 }
 
@@ -126,6 +137,8 @@ export interface RunOnceResult {
   readonly messages: number;
   /** The checkpoint after the run. */
   readonly position: number;
+  /** Events read and passed over because they belong to other shards (absent when none). */
+  readonly skipped?: number;
 }
 
 export type RelayStatus = 'stopped' | 'standby' | 'running' | 'backing-off' | 'failed';

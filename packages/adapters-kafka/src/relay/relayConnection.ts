@@ -1,14 +1,15 @@
 import { PUBLISHED_TOPICS } from '@oms/domain';
 import { err, ok, type Result } from 'neverthrow';
 import { messageOf } from '../errors.js';
-import { ensureTopics, type KafkaLike, type ProducerLike } from '../kafkaPorts.js';
-import type { TopicMessages } from './kafkaMessages.js';
+import { ensureTopics, type KafkaLike } from '../kafkaPorts.js';
+import { failedPartitions, type OutboundRecord, type RecordPublisher } from './publisher.port.js';
 import type { RelayError, RelayOptions } from './relay.types.js';
 
 export interface RelayConnection {
   /** Connects the producer and, once, makes sure the published topics exist. */
   open(): Promise<Result<void, RelayError>>;
-  send(topicMessages: readonly TopicMessages[]): Promise<Result<void, RelayError>>;
+  /** Publishes one request; an error when any partition of it failed (the whole request is then sent again). */
+  send(records: readonly OutboundRecord[]): Promise<Result<void, RelayError>>;
   /** Disconnects at once: nothing more is sent; resolves once what was in flight was answered or failed. */
   abort(): Promise<void>;
   close(): Promise<void>;
@@ -46,18 +47,16 @@ const missingTopics = async (kafka: KafkaLike, autoCreate: boolean): Promise<str
 
 /** The relay's producer: connecting, checking the topics, sending, and cutting it off when the lease is lost. */
 export const createRelayConnection = ({
-  producer,
+  publisher,
   ownsProducer,
   kafka,
   options,
-  compression,
   report,
 }: {
-  readonly producer: ProducerLike;
+  readonly publisher: RecordPublisher;
   readonly ownsProducer: boolean;
   readonly kafka: KafkaLike | undefined;
   readonly options: RelayOptions;
-  readonly compression: number;
   readonly report: (error: RelayError) => void;
 }): RelayConnection => {
   let connected = false;
@@ -99,32 +98,33 @@ export const createRelayConnection = ({
     },
     async open() {
       if (!connected) {
-        const connecting = await attempt('publish-failed', () => producer.connect());
+        const connecting = await attempt('publish-failed', () => publisher.connect());
         if (connecting.isErr()) return err(connecting.error);
         connected = true;
       }
       return checkTopics();
     },
-    async send(topicMessages) {
-      return attempt('publish-failed', async () => {
-        await producer.sendBatch({
-          topicMessages: [...topicMessages],
-          acks: -1,
-          compression,
-          timeout: options.sendTimeoutMs ?? 30_000,
-        });
+    async send(records) {
+      const results = await attempt('publish-failed', () => publisher.publish(records));
+      if (results.isErr()) return err(results.error);
+      const [failed, ...others] = failedPartitions(results.value);
+      if (!failed) return ok(undefined);
+      return err({
+        code: 'publish-failed',
+        message: `${messageOf(failed.error)} (${1 + others.length} partition(s) of ${failed.topic}${others.length > 0 ? ' and others' : ''} not acknowledged)`,
+        cause: failed.error,
       });
     },
     abort() {
       if (ownsProducer && connected) {
         connected = false;
         // kafkajs waits for the requests in flight to be answered or to fail before it disconnects
-        aborting = producer.disconnect().catch(() => undefined);
+        aborting = publisher.disconnect().catch(() => undefined);
       }
       return aborting;
     },
     async close() {
-      if (connected && ownsProducer) await producer.disconnect().catch(() => undefined);
+      if (connected && ownsProducer) await publisher.disconnect().catch(() => undefined);
       connected = connected && !ownsProducer;
     },
   };

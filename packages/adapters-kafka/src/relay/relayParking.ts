@@ -1,8 +1,8 @@
 import type { EventStore, RecordedEvent } from '@oms/domain';
 import { err, ok, type Result } from 'neverthrow';
 import { messageOf } from '../errors.js';
-import { buildMessages, type RelayMessage, type StateCache } from './buildMessages.js';
-import { type SizedMessage, sized, tooLarge } from './kafkaMessages.js';
+import { buildMessages, type StateCache } from './buildMessages.js';
+import { type SizedMessage, sizeByEvent, tooLarge } from './kafkaMessages.js';
 import type { NewParkedEvent, ParkedEvent, ParkingStore } from './parking.port.js';
 import type { RelayError } from './relay.types.js';
 
@@ -75,7 +75,7 @@ export const createRelayParking = ({
   };
 
   const reasonOf = (message: SizedMessage) =>
-    `its ${message.topic} message is ${message.bytes} bytes, above the ${maxBytes}-byte limit (maxBatchBytes / max.message.bytes)`;
+    `its ${message.record.topic} message is ${message.bytes} bytes, above the ${maxBytes}-byte limit (maxBatchBytes / max.message.bytes)`;
 
   const park = async (event: NewParkedEvent, again = false): Promise<ParkedEvent> => {
     const parked = await store.park(relay, event);
@@ -88,25 +88,16 @@ export const createRelayParking = ({
     return parked;
   };
 
-  /** The sized messages of each stored event, by position. */
-  const sizedByEvent = (messages: readonly RelayMessage[]) => {
-    const byPosition = new Map<number, SizedMessage[]>();
-    for (const message of messages) {
-      const list = byPosition.get(message.sourcePosition) ?? [];
-      list.push(sized(message));
-      byPosition.set(message.sourcePosition, list);
-    }
-    return byPosition;
-  };
-
   return {
     /** Parked events waiting for an operator. */
     get count() {
       return open.length;
     },
     refresh,
-    plan(events: readonly RecordedEvent[], messages: readonly RelayMessage[]): ParkingPlan {
-      const byPosition = sizedByEvent(messages);
+    plan(
+      events: readonly RecordedEvent[],
+      byPosition: ReadonlyMap<number, readonly SizedMessage[]>,
+    ): ParkingPlan {
       const publish: SizedMessage[] = [];
       const toPark: NewParkedEvent[] = [];
       const parking = new Set<string>();
@@ -171,7 +162,7 @@ export const createRelayParking = ({
             message: messages.error.message,
             cause: messages.error,
           });
-        const byPosition = sizedByEvent(messages.value);
+        const byPosition = sizeByEvent(messages.value);
         const ready: SizedMessage[] = [];
         let stuck: NewParkedEvent | undefined;
         for (const event of events) {

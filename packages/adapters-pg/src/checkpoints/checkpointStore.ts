@@ -22,6 +22,8 @@ export interface CheckpointStore {
   release(name: string, epoch: number): Promise<void>;
   /** The saved position, while `epoch` is current; `checkpoint-fenced` once another relay fenced the name. */
   check(name: string, epoch: number): Promise<number>;
+  /** Saved positions of `name` and of its shards (`name/shard-…`), by checkpoint name (a relay's layouts). */
+  family(name: string): Promise<ReadonlyMap<string, number>>;
 }
 
 export type CheckpointErrorCode = 'checkpoint-fenced' | 'checkpoint-behind';
@@ -105,6 +107,13 @@ export const createPgCheckpointStore = (db: Queryable | pg.Pool): CheckpointStor
         'UPDATE oms_checkpoints SET lease_released = true WHERE name = $1 AND lease_epoch = $2',
         [name, epoch],
       );
+    },
+    async family(name) {
+      const result = await db.query<{ name: string; position: string }>(
+        `SELECT name, position FROM oms_checkpoints WHERE name = $1 OR starts_with(name, $1 || '/shard-')`,
+        [name],
+      );
+      return new Map(result.rows.map((row) => [row.name, Number(row.position)]));
     },
     async check(name, epoch) {
       const row = await current(name);

@@ -25,6 +25,23 @@ describe('checkpoints and leases', () => {
     expect(await checkpoints.load('other')).toBe(0);
   });
 
+  it("lists a relay's checkpoints of every shard layout, and no other relay's", async () => {
+    const checkpoints = createPgCheckpointStore(db.pool);
+    await checkpoints.save('fam', 10);
+    await checkpoints.save('fam/shard-0-of-2', 20);
+    await checkpoints.save('fam/shard-3-of-4', 30);
+    await checkpoints.save('family', 40);
+    await checkpoints.save('fa%/shard-0-of-2', 50);
+    expect(await checkpoints.family('fam')).toEqual(
+      new Map([
+        ['fam', 10],
+        ['fam/shard-0-of-2', 20],
+        ['fam/shard-3-of-4', 30],
+      ]),
+    );
+    expect(await checkpoints.family('fa%')).toEqual(new Map([['fa%/shard-0-of-2', 50]]));
+  });
+
   it('moves a checkpoint only forward: an older position is refused in SQL', async () => {
     const checkpoints = createPgCheckpointStore(db.pool);
     await checkpoints.save('forward', 500);
