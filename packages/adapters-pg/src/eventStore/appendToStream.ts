@@ -7,8 +7,13 @@ import {
   type OrderView,
   toOrderSummary,
 } from '@oms/domain';
-import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
+import { errAsync, okAsync, ResultAsync } from 'neverthrow';
 import { completeIdempotencySql, heldIdempotencySql } from '../idempotency/pgIdempotencyStore.js';
+import {
+  needsSealing,
+  type PersonalDataCipher,
+  type SealedEvents,
+} from '../personalData/personalDataCipher.js';
 import { attempt, type Queryable, toInfrastructureError } from '../pool.js';
 import { EVENTS_PER_POSITION } from './positions.js';
 
@@ -26,6 +31,8 @@ const IDEMPOTENCY_PARAMS = { source: '$15', key: '$4', token: '$5', outcome: '$6
  *   writer that got there first makes the unique (stream_id, stream_version) key fail: a concurrency conflict.
  * - `idem` completes the idempotency record with the outcome, if the events went in and the key is still held.
  * - `doc` upserts the order's summary row and document from the snapshot, if the events went in.
+ * - `keys` inserts the data keys the append's personal data was encrypted with (new customers), if the events went
+ *   in: a key exists exactly when events sealed with it do.
  * - the final SELECT aborts the statement (SQLSTATE OM001) when events went in but the key was taken over in the
  *   meantime, so events never exist without their key, nor a completed key without its events.
  */
@@ -64,12 +71,20 @@ doc AS (
    WHERE o.version < EXCLUDED.version
   RETURNING 1
 ),
+keys AS (
+  INSERT INTO oms_data_keys (key_id, subject_digest, wrapped_key, master_key_id)
+  SELECT k.key_id, decode(k.subject_digest, 'base64'), decode(k.wrapped_key, 'base64'), k.master_key_id
+    FROM jsonb_to_recordset($16::jsonb) AS k(key_id text, subject_digest text, wrapped_key text, master_key_id text)
+   WHERE EXISTS (SELECT 1 FROM ins)
+  RETURNING 1
+),
 counts AS (
   SELECT (SELECT count(*) FROM ins) AS inserted,
          (SELECT max(global_position) FROM ins) AS last_position,
          (SELECT max(stream_version) FROM ins) AS next_version,
          (SELECT count(*) FROM idem) AS completed,
-         (SELECT count(*) FROM doc) AS projected
+         (SELECT count(*) FROM doc) AS projected,
+         (SELECT count(*) FROM keys) AS keyed
 )
 SELECT c.inserted::integer AS inserted, c.last_position::text AS last_position, c.next_version,
        (SELECT ok FROM allowed) AS allowed,
@@ -122,6 +137,25 @@ const keyTakenOver = (key: string): EventStoreError => ({
   key,
 });
 
+const unsealed = (events: readonly NewEvent[]): SealedEvents => ({
+  events,
+  newKeys: [],
+  committed: () => undefined,
+});
+
+/** The events with their personal values encrypted (when a cipher is given and they hold any). */
+const seal = (
+  db: Queryable,
+  streamId: string,
+  events: readonly NewEvent[],
+  cipher: PersonalDataCipher | undefined,
+): ResultAsync<SealedEvents, EventStoreError> =>
+  cipher && needsSealing(events)
+    ? ResultAsync.fromPromise(cipher.seal(db, streamId, events), (cause) =>
+        toInfrastructureError(cause),
+      )
+    : okAsync(unsealed(events));
+
 export const appendToStream = (
   db: Queryable,
   streamId: string,
@@ -131,6 +165,7 @@ export const appendToStream = (
     streamId: string,
     options: AppendOptions,
   ) => ResultAsync<AppendResult, EventStoreError>,
+  cipher?: PersonalDataCipher,
 ): ResultAsync<AppendResult, EventStoreError> => {
   if (events.length === 0) return appendWithoutEvents(streamId, options);
   if (events.length > MAX_EVENTS_PER_APPEND)
@@ -138,6 +173,20 @@ export const appendToStream = (
       code: 'internal',
       message: `an append holds at most ${MAX_EVENTS_PER_APPEND} events`,
     });
+  return seal(db, streamId, events, cipher).andThen((sealed) =>
+    appendSealed(db, streamId, sealed, options).map((result) => {
+      sealed.committed();
+      return result;
+    }),
+  );
+};
+
+const appendSealed = (
+  db: Queryable,
+  streamId: string,
+  { events, newKeys }: SealedEvents,
+  options: AppendOptions,
+): ResultAsync<AppendResult, EventStoreError> => {
   const payload = JSON.stringify(
     events.map((event, n) => ({
       n,
@@ -152,7 +201,7 @@ export const appendToStream = (
   const idempotency = options.idempotency;
   return attempt(() =>
     db.query<AppendRow>({
-      name: 'oms_append_v2',
+      name: 'oms_append_v3',
       text: APPEND_SQL,
       values: [
         streamId,
@@ -163,6 +212,7 @@ export const appendToStream = (
         idempotency ? JSON.stringify(idempotency.outcome) : null,
         ...readModelParameters(options.snapshot),
         idempotency?.key.source ?? null,
+        newKeys.length > 0 ? JSON.stringify(newKeys) : null,
       ],
     }),
   )

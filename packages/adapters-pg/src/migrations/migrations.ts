@@ -165,4 +165,29 @@ DROP INDEX oms_idempotency_keys_expires_idx;
 CREATE INDEX oms_idempotency_keys_expires_idx ON oms_idempotency_keys USING brin (expires_at);
 ALTER TABLE oms_idempotency_keys SET (fillfactor = 90);`,
   },
+  {
+    version: 11,
+    name: 'per-customer data keys of personal data, and erasures',
+    // Envelope encryption (spec §7): each key encrypts the personal values of one customer's events; it is stored
+    // wrapped by the master key (which master key: master_key_id), and an erasure deletes it (wrapped_key NULL).
+    // Customers are named by the SHA-256 of their lower-cased e-mail, never by the address.
+    sql: `
+CREATE TABLE oms_data_keys (
+  key_id text PRIMARY KEY,
+  subject_digest bytea NOT NULL,
+  wrapped_key bytea,
+  master_key_id text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  erased_at timestamptz,
+  CHECK ((wrapped_key IS NULL) = (erased_at IS NOT NULL))
+);
+CREATE INDEX oms_data_keys_subject_idx ON oms_data_keys (subject_digest);
+CREATE INDEX oms_data_keys_master_idx ON oms_data_keys (master_key_id) WHERE wrapped_key IS NOT NULL;
+CREATE TABLE oms_erasures (
+  subject_digest bytea PRIMARY KEY,
+  orders integer NOT NULL,
+  first_erased_at timestamptz NOT NULL DEFAULT now(),
+  last_erased_at timestamptz NOT NULL DEFAULT now()
+);`,
+  },
 ];

@@ -1,6 +1,14 @@
-import { isOrder, stateFromEvents, toOrderSummary, toOrderView } from '@oms/domain';
+import {
+  isOrder,
+  type RecordedEvent,
+  stateFromEvents,
+  toOrderSummary,
+  toOrderView,
+} from '@oms/domain';
 import type pg from 'pg';
-import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from '../eventStore/rows.js';
+import { openRows } from '../eventStore/openRows.js';
+import { type EventRow, KEY_JOIN, KEYED_EVENT_COLUMNS } from '../eventStore/rows.js';
+import type { PersonalDataCipher } from '../personalData/personalDataCipher.js';
 
 export interface RebuildReport {
   readonly streams: number;
@@ -14,9 +22,9 @@ SELECT stream_id FROM oms_events
  ORDER BY stream_id LIMIT $2`;
 
 const EVENTS_SQL = `
-SELECT ${EVENT_COLUMNS} FROM oms_events
- WHERE stream_id = ANY($1::text[])
- ORDER BY stream_id, stream_version`;
+SELECT ${KEYED_EVENT_COLUMNS} FROM oms_events e ${KEY_JOIN}
+ WHERE e.stream_id = ANY($1::text[])
+ ORDER BY e.stream_id, e.stream_version`;
 
 const UPSERT_SQL = `
 INSERT INTO oms_orders AS o (id, status, channel, customer_email, created_at, updated_at, version, summary, document)
@@ -36,11 +44,15 @@ DELETE FROM oms_orders o WHERE NOT EXISTS (SELECT 1 FROM oms_events e WHERE e.st
 /**
  * Recomputes the order read model (summary rows and documents) from the events, stream by stream, in batches.
  * It upserts instead of truncating, so the service keeps running: an inline write of a newer version is never
- * overwritten by an older fold. Rows without events are removed.
+ * overwritten by an older fold. Rows without events are removed. Give it the store's cipher when personal data
+ * is encrypted: without it, those orders are rebuilt as erased.
  */
 export const rebuildReadModels = async (
   pool: pg.Pool,
-  { batchSize = 500 }: { readonly batchSize?: number } = {},
+  {
+    batchSize = 500,
+    cipher,
+  }: { readonly batchSize?: number; readonly cipher?: PersonalDataCipher | undefined } = {},
 ): Promise<RebuildReport> => {
   let after = '';
   let streams = 0;
@@ -51,16 +63,18 @@ export const rebuildReadModels = async (
     if (ids.length === 0) break;
     after = ids.at(-1) ?? after;
     streams += ids.length;
-    const events = await pool.query<EventRow>(EVENTS_SQL, [ids]);
-    const byStream = new Map<string, EventRow[]>();
-    for (const row of events.rows) {
-      const list = byStream.get(row.stream_id) ?? [];
-      list.push(row);
-      byStream.set(row.stream_id, list);
+    const read = await pool.query<EventRow>(EVENTS_SQL, [ids]);
+    const opened = await openRows(read.rows, cipher);
+    if (opened.isErr()) throw new Error(opened.error.message, { cause: opened.error });
+    const byStream = new Map<string, RecordedEvent[]>();
+    for (const event of opened.value) {
+      const list = byStream.get(event.streamId) ?? [];
+      list.push(event);
+      byStream.set(event.streamId, list);
     }
     const rows = [];
     for (const [id, list] of byStream) {
-      const state = stateFromEvents(list.map(toRecordedEvent));
+      const state = stateFromEvents(list);
       if (!isOrder(state)) continue;
       const view = toOrderView(state);
       rows.push({
