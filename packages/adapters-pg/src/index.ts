@@ -41,6 +41,7 @@ export {
   type MigrationReport,
   runMigrations,
 } from './migrations/runMigrations.js';
+export { type EncryptionReport, encryptPlainEvents } from './personalData/encryptPlainEvents.js';
 export { type Erasure, eraseCustomer } from './personalData/eraseCustomer.js';
 export type { KeyManagement, WrappedDataKey } from './personalData/keyManagement.port.js';
 export {
@@ -56,6 +57,7 @@ export {
   type PersonalDataCipher,
   type PersonalDataCipherOptions,
 } from './personalData/personalDataCipher.js';
+export { type RotationReport, rotateMasterKey } from './personalData/rotateMasterKey.js';
 export {
   type CreatePoolOptions,
   createPool,

@@ -53,15 +53,16 @@ const erasePlainEvents = async (db: Queryable, orderIds: readonly string[]): Pro
   );
 };
 
-/** Raw Shopify deliveries naming the customer: their payload is dropped (the reason and ids stay). */
+/**
+ * Raw Shopify deliveries naming the customer (any letter case): their payload is dropped (reason and ids stay).
+ * The bytes are compared through `encode(…, 'escape')`, which reads any payload, valid UTF-8 or not.
+ */
 const eraseShopifyPayloads = async (db: Queryable, email: string): Promise<void> => {
-  const spellings = [...new Set([email, email.toLowerCase()])].map((text) =>
-    Buffer.from(text, 'utf8'),
-  );
   await db.query(
     `UPDATE oms_shopify_deliveries SET payload = NULL
-      WHERE payload IS NOT NULL AND EXISTS (SELECT 1 FROM unnest($1::bytea[]) AS s(b) WHERE position(s.b IN payload) > 0)`,
-    [spellings],
+      WHERE payload IS NOT NULL
+        AND position(lower(encode(convert_to($1::text, 'UTF8'), 'escape')) IN lower(encode(payload, 'escape'))) > 0`,
+    [email],
   );
 };
 

@@ -222,4 +222,33 @@ describe('personal data in stored events', () => {
     );
     expect(isOrder(state) && state.customer.email).toBe(email);
   });
+
+  it('erasure rewrites events stored before encryption, and drops raw Shopify payloads naming the customer', async () => {
+    const email = 'Legacy.Erase@example.com';
+    const plainStore = createPgOrderStore({ pool: db.pool });
+    const view = await placeOrder(plainStore.eventStore, email);
+    await plainStore.shopifyInbox.record({
+      topic: 'orders/create',
+      outcome: 'parked',
+      reason: 'test',
+      shopifyOrderId: 'shop-1',
+      payload: new TextEncoder().encode(JSON.stringify({ id: 1, email })),
+    });
+    expect(await rawData(view.id)).toContain(email);
+    expect(await eraseCustomer(db.pool, email.toLowerCase(), { cipher: store.cipher })).toEqual({
+      orders: 1,
+      erasedNow: 1,
+    });
+    const raw = await rawData(view.id);
+    expect(raw).not.toContain(email);
+    expect(raw).not.toContain('Secret Lane');
+    const payloads = await db.pool.query(
+      "SELECT payload FROM oms_shopify_deliveries WHERE shopify_order_id = 'shop-1'",
+    );
+    expect(payloads.rows).toEqual([{ payload: null }]);
+    const state = stateFromEvents(
+      (await store.eventStore.readStream(view.id))._unsafeUnwrap().events,
+    );
+    expect(isOrder(state) && [state.status, state.version]).toEqual(['CONFIRMED', 3]);
+  });
 });
