@@ -50,7 +50,7 @@ export const createPgOrderStore = ({
     cipher,
     eventStore: createPgEventStore(pool, cipher),
     idempotency: createPgIdempotencyStore(pool),
-    queries: createPgOrderQueries(pool),
+    queries: createPgOrderQueries(pool, cipher),
     shopifyInbox: createPgShopifyInbox(pool),
   };
 };

@@ -187,15 +187,16 @@ describe('personal data in stored events', () => {
     )._unsafeUnwrap();
     expect(listed.data).toEqual([]);
     const row = await db.pool.query(
-      'SELECT customer_email, status, version, summary FROM oms_orders WHERE id = $1',
+      'SELECT customer_email, customer_email_as_given, status, version, order_total FROM oms_orders WHERE id = $1',
       [first.id],
     );
     expect(row.rows[0]).toMatchObject({
       customer_email: ERASED,
+      customer_email_as_given: null,
       status: 'CONFIRMED',
       version: first.version,
     });
-    expect(row.rows[0].summary.orderTotal).toEqual(first.orderTotal);
+    expect(row.rows[0].order_total).toBe(first.orderTotal.amount);
 
     // one order.personal_data_erased per order, in a stream of its own
     for (const orderId of [first.id, second.id]) {
