@@ -2,18 +2,22 @@ import { join } from 'node:path';
 import {
   createPool,
   type EmbeddedPostgresHandle,
+  type KeyManagement,
   runMigrations,
   startEmbeddedPostgres,
 } from '@oms/adapters-pg';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { type Config, redactUrl } from './config.js';
+import { openKeyManagement } from './masterKey.js';
 
 export interface Database {
   readonly pool: pg.Pool;
   readonly url: string;
   /** For the start-up line: where the data is, without a password. */
   readonly description: string;
+  /** The master key of personal data (masterKey.ts), undefined when it is stored plain. */
+  readonly keyManagement: KeyManagement | undefined;
   close(): Promise<void>;
 }
 
@@ -45,9 +49,11 @@ export const openDatabase = async (
         'database connection lost; commands answer 503 until it is back',
       ),
   });
+  let keyManagement: KeyManagement | undefined;
   try {
     const report = await runMigrations(pool);
     logger.debug({ migrations: report }, 'migrations applied');
+    keyManagement = await openKeyManagement(config, pool, logger);
   } catch (error) {
     await pool.end().catch(() => undefined);
     await embedded?.stop().catch(() => undefined);
@@ -56,6 +62,7 @@ export const openDatabase = async (
   return {
     pool,
     url,
+    keyManagement,
     description: embedded
       ? `embedded PostgreSQL (data in ${embedded.dataDir})`
       : `external ${redactUrl(url)}`,

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import {
   createPgOrderStore,
+  eraseCustomer,
   purgeExpiredIdempotencyKeys,
   readBarrierStatus,
 } from '@oms/adapters-pg';
@@ -53,7 +54,7 @@ const closeHttp = (server: ReturnType<typeof serve>, timeoutMs: number): Promise
 
 export const startServer = async (config: Config, logger: Logger): Promise<RunningServer> => {
   const database = await openDatabase(config, logger, 'oms-reference-server');
-  const store = createPgOrderStore({ pool: database.pool });
+  const store = createPgOrderStore({ pool: database.pool, keyManagement: database.keyManagement });
   // The one write path, shared by the HTTP API, the Shopify webhook and the Kafka consumer.
   const execute = createExecuteOrderRequest({
     eventStore: store.eventStore,
@@ -76,6 +77,9 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
     {
       ...store,
       execute,
+      personalData: {
+        erase: (email) => eraseCustomer(database.pool, email, { cipher: store.cipher }),
+      },
       ready: async () => {
         // a relay stopped by a missing topic is not ready: it publishes nothing until an operator acts
         if (kafka.relay?.lag().status === 'failed') return false;

@@ -28,7 +28,7 @@ export interface PgOrderStoreOptions {
    * Encrypts the personal data of stored events with per-customer data keys wrapped by this master key (spec §7).
    * Without it, events are stored as given, and events stored encrypted read as erased.
    */
-  readonly keyManagement?: KeyManagement;
+  readonly keyManagement?: KeyManagement | undefined;
   /** Unwrapped data keys kept in memory (default 10 000). */
   readonly dataKeyCacheSize?: number;
 }
