@@ -25,6 +25,9 @@ const REQUIRED = [
   'kafka.e2e.p99_ms',
   'kafka.e2e.p99_ms.idle_tx_elsewhere',
   'server.rss_mb_under_load',
+  'pii.append.new_customers.ratio_to_plain',
+  'pii.append.returning_customers.ratio_to_plain',
+  'pii.relay.ratio_to_plain',
 ];
 
 const scripts = readdirSync(here)
