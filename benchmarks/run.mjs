@@ -31,6 +31,9 @@ const REQUIRED = [
   'pg.replica.get_after_write_p99_ms',
   'http.create.server_cpu_us_per_request',
   'start.warm_ms',
+  'pii.append.new_customers.ratio_to_plain',
+  'pii.append.returning_customers.ratio_to_plain',
+  'pii.relay.ratio_to_plain',
 ];
 
 const scripts = readdirSync(here)

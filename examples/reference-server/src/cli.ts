@@ -2,9 +2,12 @@ import {
   createPgCheckpointStore,
   createPgOrderStore,
   createPgParkedEventStore,
+  encryptPlainEvents,
+  eraseCustomer,
   partitionEvents,
   readBarrierStatus,
   rebuildReadModels,
+  rotateMasterKey,
 } from '@oms/adapters-pg';
 import {
   createExecuteOrderRequest,
@@ -45,6 +48,13 @@ commands:
   relay reshard <from> <to>
                        change OMS_RELAY_SHARDS from <from> to <to> with every relay stopped: drains the old shards
                        to one position and starts the new ones there (README, "Re-sharding")
+  keys rotate          re-wrap every data key with OMS_MASTER_KEY (the old key in OMS_PREVIOUS_MASTER_KEYS); no
+                       event is rewritten
+  privacy encrypt-existing
+                       encrypt the personal data of events stored before encryption (one-off; try it on a copy:
+                       CREATE DATABASE copy TEMPLATE live, then DATABASE_URL=…/copy pnpm oms privacy encrypt-existing)
+  privacy erase <email>
+                       erase a customer's personal data (as POST /v1/privacy/erasures)
   command <Type> [--order <id>] [--line <id>] [--input <json>] [--key <idempotency key>]
                        run one order command (e.g. CancelOrder --order <id> --input '{"reason":"..."}') through the
                        same write path as the API; prints the order, or the refusal (exit 1)
@@ -111,7 +121,7 @@ const replay = async (database: Database, orderId: string | undefined): Promise<
     process.stderr.write('replay needs an order id\n');
     return 2;
   }
-  const store = createPgOrderStore({ pool: database.pool });
+  const store = createPgOrderStore({ pool: database.pool, keyManagement: database.keyManagement });
   const stream = await store.eventStore.readStream(orderId);
   if (stream.isErr()) {
     process.stderr.write(`${stream.error.message}\n`);
@@ -153,7 +163,7 @@ const runCommand = async (database: Database, args: readonly string[]): Promise<
     out({ refused: request.error });
     return 1;
   }
-  const store = createPgOrderStore({ pool: database.pool });
+  const store = createPgOrderStore({ pool: database.pool, keyManagement: database.keyManagement });
   const execute = createExecuteOrderRequest({
     eventStore: store.eventStore,
     idempotency: store.idempotency,
@@ -213,7 +223,7 @@ const runRelay = async (config: Config): Promise<number> => {
   const brokers = config.KAFKA_BROKERS;
   const logger = createLogger(config.LOG_LEVEL);
   const database = await openDatabase(config, logger, 'oms-relay');
-  const store = createPgOrderStore({ pool: database.pool });
+  const store = createPgOrderStore({ pool: database.pool, keyManagement: database.keyManagement });
   const relay = buildRelay(config, logger, createKafkaClient(config, logger, brokers), {
     eventStore: store.eventStore,
     pool: database.pool,
@@ -229,6 +239,34 @@ const runRelay = async (config: Config): Promise<number> => {
   await relay.stop();
   await database.close();
   return 0;
+};
+
+const privacyCommand = async (
+  database: Database,
+  command: 'keys' | 'privacy',
+  [action, argument]: readonly string[],
+): Promise<number> => {
+  const { keyManagement } = database;
+  const { cipher } = createPgOrderStore({ pool: database.pool, keyManagement });
+  if (command === 'privacy' && action === 'erase' && argument) {
+    out(await eraseCustomer(database.pool, argument, { cipher }));
+    return 0;
+  }
+  if (!keyManagement || !cipher) {
+    process.stderr.write('OMS_MASTER_KEY is not set: personal data is not encrypted\n');
+    return 2;
+  }
+  if (command === 'keys' && action === 'rotate') {
+    const report = await rotateMasterKey(database.pool, keyManagement);
+    out({ ...report, masterKeyId: keyManagement.currentMasterKeyId });
+    return report.unknown === 0 ? 0 : 1;
+  }
+  if (command === 'privacy' && action === 'encrypt-existing') {
+    out(await encryptPlainEvents(database.pool, cipher));
+    return 0;
+  }
+  process.stderr.write(`unknown ${command} command ${action ?? ''}\n${USAGE}\n`);
+  return 2;
 };
 
 const main = async (): Promise<number> => {
@@ -255,7 +293,11 @@ const main = async (): Promise<number> => {
       });
     case 'rebuild':
       return withDatabase(config, async (database) => {
-        out(await rebuildReadModels(database.pool));
+        const { cipher } = createPgOrderStore({
+          pool: database.pool,
+          keyManagement: database.keyManagement,
+        });
+        out(await rebuildReadModels(database.pool, { cipher }));
         return 0;
       });
     case 'relay-status':
@@ -291,6 +333,9 @@ const main = async (): Promise<number> => {
         return 0;
       });
     }
+    case 'keys':
+    case 'privacy':
+      return withDatabase(config, (database) => privacyCommand(database, command, rest));
     default:
       process.stderr.write(`unknown command ${command}\n${USAGE}\n`);
       return 2;

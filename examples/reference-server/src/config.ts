@@ -74,6 +74,11 @@ const ConfigSchema = z.object({
   OMS_RELAY_SHARDS: z.coerce.number().int().min(1).max(1024).default(1),
   OMS_CONSUMER: flag.default(true),
   SHOPIFY_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** The master key of personal data (32 bytes, base64 or hex); unset with the embedded PostgreSQL: kept in the
+   *  data directory. */
+  OMS_MASTER_KEY: z.string().min(1).optional(),
+  /** Master keys rotated out, comma-separated, until `pnpm oms keys rotate` re-wrapped their data keys. */
+  OMS_PREVIOUS_MASTER_KEYS: z.string().min(1).optional(),
   OMS_API_KEYS: z
     .string()
     .refine((value) => value.split(',').some((entry) => entry.trim() !== ''), {

@@ -2,12 +2,14 @@ import { join } from 'node:path';
 import {
   createPool,
   type EmbeddedPostgresHandle,
+  type KeyManagement,
   runMigrations,
   startEmbeddedPostgres,
 } from '@oms/adapters-pg';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { type Config, redactUrl } from './config.js';
+import { openKeyManagement } from './masterKey.js';
 
 export interface Database {
   /** DATABASE_URL's pool (possibly through a transaction-mode pooler): every command and query. */
@@ -19,6 +21,8 @@ export interface Database {
   readonly url: string;
   /** For the start-up line: where the data is, without a password. */
   readonly description: string;
+  /** The master key of personal data (masterKey.ts), undefined when it is stored plain. */
+  readonly keyManagement: KeyManagement | undefined;
   close(): Promise<void>;
 }
 
@@ -79,9 +83,11 @@ export const openDatabase = async (
       ),
     );
   };
+  let keyManagement: KeyManagement | undefined;
   try {
     const report = await runMigrations(directPool);
     logger.debug({ migrations: report }, 'migrations applied');
+    keyManagement = await openKeyManagement(config, pool, logger);
   } catch (error) {
     await endPools();
     await embedded?.stop().catch(() => undefined);
@@ -92,6 +98,7 @@ export const openDatabase = async (
     directPool,
     ...(readPool ? { readPool } : {}),
     url,
+    keyManagement,
     description: embedded
       ? `embedded PostgreSQL (data in ${embedded.dataDir})`
       : `external ${redactUrl(url)}`,

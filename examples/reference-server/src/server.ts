@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import {
   createPgOrderStore,
+  eraseCustomer,
   purgeExpiredIdempotencyKeys,
   readBarrierStatus,
 } from '@oms/adapters-pg';
@@ -58,7 +59,7 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
   // before anything makes a span: off (no OTEL_* exporter set), the SDK is not even loaded
   const tracing = await startTracing();
   const database = await openDatabase(config, logger, 'oms-reference-server');
-  const store = createPgOrderStore({ pool: database.pool });
+  const store = createPgOrderStore({ pool: database.pool, keyManagement: database.keyManagement });
   // The one write path, shared by the HTTP API, the Shopify webhook and the Kafka consumer.
   const execute = traceCommands(
     createExecuteOrderRequest({
@@ -96,6 +97,9 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
       ...store,
       ...(routing ? { reads: routing } : {}),
       execute,
+      personalData: {
+        erase: (email) => eraseCustomer(database.pool, email, { cipher: store.cipher }),
+      },
       ready: async () => {
         // a relay stopped by a missing topic is not ready: it publishes nothing until an operator acts
         if (kafka.relay?.lag().status === 'failed') return false;

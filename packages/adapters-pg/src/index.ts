@@ -45,6 +45,23 @@ export {
   type MigrationReport,
   runMigrations,
 } from './migrations/runMigrations.js';
+export { type EncryptionReport, encryptPlainEvents } from './personalData/encryptPlainEvents.js';
+export { type Erasure, eraseCustomer } from './personalData/eraseCustomer.js';
+export type { KeyManagement, WrappedDataKey } from './personalData/keyManagement.port.js';
+export {
+  createLocalKeyManagement,
+  generateMasterKey,
+  type LocalKeyManagementOptions,
+  MasterKeyError,
+  masterKeyId,
+  parseMasterKey,
+} from './personalData/localKeyManagement.js';
+export {
+  createPersonalDataCipher,
+  type PersonalDataCipher,
+  type PersonalDataCipherOptions,
+} from './personalData/personalDataCipher.js';
+export { type RotationReport, rotateMasterKey } from './personalData/rotateMasterKey.js';
 export {
   type CreatePoolOptions,
   createPool,

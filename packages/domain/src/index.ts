@@ -92,6 +92,7 @@ export {
   envelopeSchema,
   type IntegrationEnvelope,
   type IntegrationMessage,
+  integrationMessage,
   PUBLISHED_PAYLOAD_SCHEMAS,
   PUBLISHED_SCHEMA_VERSIONS,
   PUBLISHED_TOPICS,
@@ -115,6 +116,23 @@ export {
   type Upcaster,
 } from './order/order.upcast.js';
 export * from './order/order.view.js';
+export {
+  ERASED,
+  erasePersonalData,
+  holdsPersonalData,
+  mergePersonalData,
+  PERSONAL_DATA_FIELDS,
+  type PersonalValues,
+  splitPersonalData,
+} from './privacy/personalData.js';
+export {
+  isPersonalDataErased,
+  PERSONAL_DATA_ERASED,
+  type PersonalDataErasedData,
+  PRIVACY_STREAM_PREFIX,
+  personalDataErasedMessage,
+  privacyStreamId,
+} from './privacy/personalDataErased.js';
 export { isCountryCode } from './shared/countries.js';
 export { sha256Hex } from './shared/hash.js';
 export * from './shared/ids.js';

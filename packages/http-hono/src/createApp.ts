@@ -22,11 +22,13 @@ import { requestId } from './middleware/requestId.js';
 import { securityHeaders } from './middleware/securityHeaders.js';
 import { registerDocs } from './openapi/docs.js';
 import { registerOpenApiDocument } from './openapi/document.js';
+import type { PersonalDataEraser } from './privacy/personalDataEraser.js';
 import { problemFromError, problemResponse, respondProblem } from './problems/problem.js';
 import { type ConsistentReads, singleDatabaseReads } from './reads/consistentReads.js';
 import { allowedMethods } from './routes/allowedMethods.js';
 import { registerOrderCommands } from './routes/orderCommands.js';
 import { registerOrderQueries } from './routes/orderQueries.js';
+import { registerPrivacyErasures } from './routes/privacyErasures.js';
 import { registerShopifyWebhook } from './routes/shopifyWebhook.js';
 import { registerSystemRoutes } from './routes/system.js';
 import type { AppRuntime } from './runtime.js';
@@ -55,6 +57,8 @@ export interface AppDeps {
   readonly ready?: () => Promise<boolean>;
   /** The Shopify webhook's delivery log (default: in memory; @oms/adapters-pg has the PostgreSQL one). */
   readonly shopifyInbox?: ShopifyInbox;
+  /** Enables POST /v1/privacy/erasures (404 without it); always behind an API key. */
+  readonly personalData?: PersonalDataEraser;
 }
 
 export interface AppOptions {
@@ -156,13 +160,14 @@ export const createApp = (deps: AppDeps, options: AppOptions = {}): OrderApp => 
       'apiKeys names no API key: configure at least one key, or leave the option out',
     );
   const auth = apiKeyAuth(keys);
-  for (const path of ['/v1/orders', '/v1/orders/*', '/metrics', ...guardedPaths])
+  for (const path of ['/v1/orders', '/v1/orders/*', '/v1/privacy/*', '/metrics', ...guardedPaths])
     app.use(path, auth);
   app.use('/v1/*', readBody({ maxBytes: bodyLimit }));
 
   registerOrderQueries(app, runtime);
   registerOrderCommands(app, runtime);
   registerShopifyWebhook(app, runtime);
+  registerPrivacyErasures(app, deps.personalData, keys.length > 0);
   registerSystemRoutes(app, runtime);
   registerOpenApiDocument(app, { title, version });
   registerDocs(app, { title, ...(swaggerUiDir ? { assetsDir: swaggerUiDir } : {}) });

@@ -18,6 +18,7 @@ export {
   parseApiKeys,
 } from './middleware/apiKeys.js';
 export { CLIENT_CLOSED_REQUEST, type ReadBodyOptions, readBody } from './middleware/readBody.js';
+export type { PersonalDataEraser } from './privacy/personalDataEraser.js';
 export {
   PROBLEM_CONTENT_TYPE,
   PROBLEM_TYPE_BASE,

@@ -1,4 +1,9 @@
-import { createPgOrderStore, createTestDatabase } from '@oms/adapters-pg';
+import {
+  createLocalKeyManagement,
+  createPgOrderStore,
+  createTestDatabase,
+  generateMasterKey,
+} from '@oms/adapters-pg';
 import { inject } from 'vitest';
 import { httpProtocolScenarios } from './testing/httpProtocolScenarios.js';
 import { orderApiScenarios } from './testing/orderApiScenarios.js';
@@ -11,4 +16,10 @@ orderApiScenarios('order API on PostgreSQL', async () => {
 httpProtocolScenarios('HTTP protocol on PostgreSQL', async () => {
   const db = await createTestDatabase(inject('databaseUrl'));
   return { ...createPgOrderStore({ pool: db.pool }), teardown: () => db.drop() };
+});
+
+orderApiScenarios('order API on PostgreSQL, personal data encrypted', async () => {
+  const db = await createTestDatabase(inject('databaseUrl'), { max: 10 });
+  const keyManagement = await createLocalKeyManagement({ masterKey: generateMasterKey() });
+  return { ...createPgOrderStore({ pool: db.pool, keyManagement }), teardown: () => db.drop() };
 });

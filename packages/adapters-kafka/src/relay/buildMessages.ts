@@ -4,7 +4,9 @@ import {
   type InfrastructureError,
   type IntegrationMessage,
   initialState,
+  isPersonalDataErased,
   type OrderState,
+  personalDataErasedMessage,
   type RecordedEvent,
   stateFromEvents,
   toDomainEvent,
@@ -58,7 +60,7 @@ export const buildMessages = (
   const toRead: { streamId: string; toVersion: number }[] = [];
   const seen = new Set<string>();
   for (const event of events) {
-    if (seen.has(event.streamId)) continue;
+    if (isPersonalDataErased(event) || seen.has(event.streamId)) continue;
     seen.add(event.streamId);
     const cached = cache.get(event.streamId);
     if (event.streamVersion === 1) states.set(event.streamId, initialState());
@@ -71,6 +73,14 @@ export const buildMessages = (
     try {
       const messages: RelayMessage[] = [];
       for (const event of events) {
+        // an erasure notice lives in a stream of its own (privacy-<orderId>): no order state to fold
+        if (isPersonalDataErased(event)) {
+          messages.push({
+            ...personalDataErasedMessage(event),
+            streamVersion: event.streamVersion,
+          });
+          continue;
+        }
         const before = states.get(event.streamId) ?? initialState();
         const read = toDomainEvent(event);
         // an event this version cannot read (a newer replica wrote it) is not skipped: it would never be published

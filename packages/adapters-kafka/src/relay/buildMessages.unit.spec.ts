@@ -1,7 +1,11 @@
 import {
   createOrderCommandHandler,
+  envelopeSchema,
   ORDER_INPUT_SCHEMAS,
+  PERSONAL_DATA_ERASED,
+  PUBLISHED_PAYLOAD_SCHEMAS,
   parseInput,
+  privacyStreamId,
   systemClock,
   uuidV7Generator,
 } from '@oms/domain';
@@ -51,5 +55,48 @@ describe('buildMessages with a stored event this version cannot read', () => {
       2,
     );
     expect(known._unsafeUnwrap().map((message) => message.topic)).toEqual(['oms.orders.created']);
+  });
+});
+
+describe('buildMessages with an erasure notice', () => {
+  it('publishes order.personal_data_erased on oms.orders.privacy, keyed by the order', async () => {
+    const store = createInMemoryOrderStore();
+    const orderId = uuidV7Generator.next();
+    (
+      await store.eventStore.appendToStream(
+        privacyStreamId(orderId),
+        [
+          {
+            eventId: uuidV7Generator.next(),
+            type: PERSONAL_DATA_ERASED,
+            schemaVersion: 1,
+            data: { orderId, erasedAt: '2026-12-02T08:00:00.000Z' },
+            metadata: { correlationId: 'c', causationId: null, actor: 'privacy' },
+            occurredAt: '2026-12-02T08:00:00.000Z',
+          },
+        ],
+        { expectedVersion: 0 },
+      )
+    )._unsafeUnwrap();
+    const events = (await store.eventStore.readAll(0, 10))._unsafeUnwrap();
+    const [message, ...rest] = (
+      await buildMessages(store.eventStore, events, createStateCache(10), 2)
+    )._unsafeUnwrap();
+    expect(rest).toEqual([]);
+    expect(message).toMatchObject({
+      topic: 'oms.orders.privacy',
+      key: orderId,
+      value: {
+        eventType: 'order.personal_data_erased',
+        aggregateId: orderId,
+        payload: { orderId, erasedAt: '2026-12-02T08:00:00.000Z' },
+      },
+    });
+    expect(
+      envelopeSchema(
+        'order.personal_data_erased',
+        PUBLISHED_PAYLOAD_SCHEMAS['order.personal_data_erased'],
+      ).safeParse(message?.value).success,
+    ).toBe(true);
   });
 });

@@ -4,6 +4,7 @@ import { eventStoreContract } from '@oms/domain/testing/contract';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPgOrderStore } from '../createPgOrderStore.js';
+import { createLocalKeyManagement, generateMasterKey } from '../personalData/localKeyManagement.js';
 import { createPool } from '../pool.js';
 import { createTestDatabase, type TestDatabase } from '../testing/createTestDatabase.js';
 import { testEvent } from '../testing/fixtures.js';
@@ -22,6 +23,12 @@ afterAll(async () => {
 });
 
 eventStoreContract('postgres', async () => createPgOrderStore({ pool: db.pool }));
+eventStoreContract('postgres with personal data encrypted', async () =>
+  createPgOrderStore({
+    pool: db.pool,
+    keyManagement: await createLocalKeyManagement({ masterKey: generateMasterKey() }),
+  }),
+);
 
 const accepted: IdempotencyOutcome = { kind: 'accepted', orderId: 'o-1', version: 1 };
 const refusal: IdempotencyOutcome = {

@@ -1,4 +1,5 @@
 import { LOCK_FIRST_POSITION_ONLY_SQL, POSITIONS_MIGRATION_SQL } from '../eventStore/positions.js';
+import { COMPACT_ORDER_READ_MODEL_SQL } from '../projections/compactReadModelMigration.js';
 
 export interface Migration {
   readonly version: number;
@@ -164,5 +165,35 @@ ALTER TABLE oms_idempotency_keys ALTER COLUMN fingerprint TYPE bytea USING sha25
 DROP INDEX oms_idempotency_keys_expires_idx;
 CREATE INDEX oms_idempotency_keys_expires_idx ON oms_idempotency_keys USING brin (expires_at);
 ALTER TABLE oms_idempotency_keys SET (fillfactor = 90);`,
+  },
+  {
+    version: 10,
+    name: 'compact order read model: listing columns only, GET folds the stream',
+    sql: COMPACT_ORDER_READ_MODEL_SQL,
+  },
+  {
+    version: 11,
+    name: 'per-customer data keys of personal data, and erasures',
+    // Envelope encryption (spec §7): each key encrypts the personal values of one customer's events; it is stored
+    // wrapped by the master key (which master key: master_key_id), and an erasure deletes it (wrapped_key NULL).
+    // Customers are named by the SHA-256 of their lower-cased e-mail, never by the address.
+    sql: `
+CREATE TABLE oms_data_keys (
+  key_id text PRIMARY KEY,
+  subject_digest bytea NOT NULL,
+  wrapped_key bytea,
+  master_key_id text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  erased_at timestamptz,
+  CHECK ((wrapped_key IS NULL) = (erased_at IS NOT NULL))
+);
+CREATE INDEX oms_data_keys_subject_idx ON oms_data_keys (subject_digest);
+CREATE INDEX oms_data_keys_master_idx ON oms_data_keys (master_key_id) WHERE wrapped_key IS NOT NULL;
+CREATE TABLE oms_erasures (
+  subject_digest bytea PRIMARY KEY,
+  orders integer NOT NULL,
+  first_erased_at timestamptz NOT NULL DEFAULT now(),
+  last_erased_at timestamptz NOT NULL DEFAULT now()
+);`,
   },
 ];

@@ -14,6 +14,7 @@ export const PUBLISHED_TOPICS = {
   'order.shipped': 'oms.orders.shipped',
   'order.delivered': 'oms.orders.delivered',
   'order.status_changed': 'oms.orders.status-changed',
+  'order.personal_data_erased': 'oms.orders.privacy',
 } as const;
 export type PublishedEventType = keyof typeof PUBLISHED_TOPICS;
 
@@ -51,6 +52,9 @@ export const PUBLISHED_PAYLOAD_SCHEMAS = {
       reason: z.string().optional(),
     })
     .meta({ id: 'OrderStatusChangedPayload' }),
+  'order.personal_data_erased': z
+    .object({ orderId: z.string(), erasedAt: time })
+    .meta({ id: 'OrderPersonalDataErasedPayload' }),
 } as const;
 
 export const envelopeSchema = <T extends z.ZodTypeAny>(eventType: string, payload: T) =>
@@ -147,9 +151,11 @@ export const PUBLISHED_SCHEMA_VERSIONS: Readonly<Record<PublishedEventType, numb
   'order.shipped': 1,
   'order.delivered': 1,
   'order.status_changed': 1,
+  'order.personal_data_erased': 1,
 };
 
-const message = (
+/** The message of a published event: key and aggregate are the stored event's stream (the order). */
+export const integrationMessage = (
   recorded: RecordedEvent,
   eventId: string,
   eventType: PublishedEventType,
@@ -199,11 +205,12 @@ export const toIntegrationMessages = (
   const event = read.value;
   const messages: IntegrationMessage[] = [];
   const published = payloadOf(event, after);
-  if (published) messages.push(message(recorded, recorded.eventId, published[0], published[1]));
+  if (published)
+    messages.push(integrationMessage(recorded, recorded.eventId, published[0], published[1]));
   if (before.status !== 'NONE' && before.status !== after.status) {
     const reason = reasonOf(event);
     messages.push(
-      message(
+      integrationMessage(
         recorded,
         derivedEventId(recorded.eventId, 'status_changed'),
         'order.status_changed',

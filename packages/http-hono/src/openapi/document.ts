@@ -68,6 +68,7 @@ export const registerOpenApiDocument = (app: OpenAPIHono<AppEnv>, info: Document
         { name: 'orders', description: 'Order intake and lifecycle' },
         { name: 'webhooks', description: 'Inbound webhooks' },
         { name: 'operations', description: 'Health, readiness, metrics' },
+        { name: 'privacy', description: 'Erasure of personal data (GDPR art. 17)' },
       ],
     });
     return c.json(document as object);
