@@ -1,4 +1,5 @@
 import { LOCK_FIRST_POSITION_ONLY_SQL, POSITIONS_MIGRATION_SQL } from '../eventStore/positions.js';
+import { IDEMPOTENCY_CLAIMS_MIGRATION_SQL } from '../idempotency/claimsMigration.js';
 import { COMPACT_ORDER_READ_MODEL_SQL } from '../projections/compactReadModelMigration.js';
 
 export interface Migration {
@@ -170,5 +171,10 @@ ALTER TABLE oms_idempotency_keys SET (fillfactor = 90);`,
     version: 10,
     name: 'compact order read model: listing columns only, GET folds the stream',
     sql: COMPACT_ORDER_READ_MODEL_SQL,
+  },
+  {
+    version: 14,
+    name: 'idempotency claims in an unlogged table; the record is inserted once, with its outcome',
+    sql: IDEMPOTENCY_CLAIMS_MIGRATION_SQL,
   },
 ];
