@@ -7,7 +7,11 @@ import {
   type OrderView,
 } from '@oms/domain';
 import { errAsync, okAsync, ResultAsync } from 'neverthrow';
-import { completeIdempotencySql, heldIdempotencySql } from '../idempotency/pgIdempotencyStore.js';
+import {
+  completeIdempotencyCtes,
+  heldIdempotencySql,
+  isCompletedTwice,
+} from '../idempotency/pgIdempotencyStore.js';
 import {
   needsSealing,
   type PersonalDataCipher,
@@ -30,7 +34,8 @@ const IDEMPOTENCY_PARAMS = { source: '$7', key: '$4', token: '$5', outcome: '$6'
  * - `ins` inserts the events at expectedVersion+1.. when the stream is at expectedVersion (its event at that version
  *   exists, or expectedVersion is 0) and the idempotency key, if any, is still held by this token. A concurrent
  *   writer that got there first makes the unique (stream_id, stream_version) key fail: a concurrency conflict.
- * - `idem` completes the idempotency record with the outcome, if the events went in and the key is still held.
+ * - `idem`/`unclaim` insert the idempotency record with the outcome and delete the claim, if the events went in and
+ *   the claim is still held (pgIdempotencyStore.ts).
  * - `upd`/`doc` write the order's compact read-model row ($8..$21) (orderRow.ts) from the snapshot, if the events went in: a
  *   create inserts it (a plain INSERT: no speculative insertion), a later append updates it in place (HOT when no
  *   indexed column changes), or inserts it if it is missing (a rebuild will have put it back otherwise).
@@ -58,10 +63,7 @@ ins AS (
                                                  data jsonb, metadata jsonb, occurred_at timestamptz)
   RETURNING global_position, stream_version
 ),
-idem AS (${completeIdempotencySql(IDEMPOTENCY_PARAMS)}
-     AND $4::text IS NOT NULL AND EXISTS (SELECT 1 FROM ins)
-  RETURNING 1
-),
+${completeIdempotencyCtes(IDEMPOTENCY_PARAMS, '$4::text IS NOT NULL AND EXISTS (SELECT 1 FROM ins)')},
 upd AS (
   UPDATE oms_orders AS o
      SET status = $8::text, channel = $9::text, payment_status = $10::text, on_hold = $11::boolean,
@@ -92,7 +94,7 @@ counts AS (
   SELECT (SELECT count(*) FROM ins) AS inserted,
          (SELECT max(global_position) FROM ins) AS last_position,
          (SELECT max(stream_version) FROM ins) AS next_version,
-         (SELECT count(*) FROM idem) AS completed,
+         (SELECT count(*) FROM unclaim) AS completed,
          (SELECT count(*) FROM upd) + (SELECT count(*) FROM doc) AS projected,
          (SELECT count(*) FROM keys) AS keyed
 )
@@ -221,7 +223,7 @@ const appendSealed = (
   const idempotency = options.idempotency;
   return attempt(() =>
     db.query<AppendRow>({
-      name: 'oms_append_v3',
+      name: 'oms_append_v4',
       text: APPEND_SQL,
       values: [
         streamId,
@@ -252,7 +254,7 @@ const appendSealed = (
             ),
           ),
         );
-      if (pgCode === IDEMPOTENCY_TAKEN_OVER && idempotency)
+      if ((pgCode === IDEMPOTENCY_TAKEN_OVER || isCompletedTwice(cause)) && idempotency)
         return errAsync(keyTakenOver(idempotency.key.key));
       return errAsync(error);
     })

@@ -209,7 +209,7 @@ describe('PostgreSQL event store', () => {
       // Another request takes the key over and has not committed yet: the append's check still sees our token.
       await other.query('BEGIN');
       await other.query(
-        'UPDATE oms_idempotency_keys SET token = $3 WHERE source = $1 AND key = $2',
+        'UPDATE oms_idempotency_claims SET token = $3 WHERE source = $1 AND key = $2',
         [key.source, key.key, TAKEN_OVER],
       );
       const streamId = uuidv7();
@@ -220,7 +220,7 @@ describe('PostgreSQL event store', () => {
       let waiting = false;
       for (let i = 0; !waiting && i < 200; i += 1) {
         const locks = await db.pool.query(
-          "SELECT count(*)::integer AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%oms_idempotency_keys%' AND datname = current_database()",
+          "SELECT count(*)::integer AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%oms_idempotency_claims%' AND datname = current_database()",
         );
         waiting = (locks.rows[0]?.n ?? 0) > 0;
         if (!waiting) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -233,11 +233,16 @@ describe('PostgreSQL event store', () => {
         events: [],
         version: 0,
       });
-      const record = await db.pool.query(
-        'SELECT token::text, outcome FROM oms_idempotency_keys WHERE source = $1 AND key = $2',
+      const claimed = await db.pool.query(
+        'SELECT token::text FROM oms_idempotency_claims WHERE source = $1 AND key = $2',
         [key.source, key.key],
       );
-      expect(record.rows[0]).toEqual({ token: TAKEN_OVER, outcome: null });
+      expect(claimed.rows).toEqual([{ token: TAKEN_OVER }]);
+      const record = await db.pool.query(
+        'SELECT 1 FROM oms_idempotency_keys WHERE source = $1 AND key = $2',
+        [key.source, key.key],
+      );
+      expect(record.rows).toEqual([]);
     } finally {
       await other.query('ROLLBACK').catch(() => undefined);
       other.release();

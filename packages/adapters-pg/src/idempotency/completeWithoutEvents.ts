@@ -6,21 +6,33 @@ import {
 } from '@oms/domain';
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import { attempt, type Queryable } from '../pool.js';
-import { completeIdempotencySql } from './pgIdempotencyStore.js';
+import { completeIdempotencyCtes, isCompletedTwice } from './pgIdempotencyStore.js';
 
-/** The version check and the completion in one statement: the outcome is recorded only at the version it was decided on. */
+/**
+ * The version check and the completion in one statement: the outcome is recorded only at the version it was decided
+ * on, and not at all (the statement aborts) if the claim was taken over while it ran.
+ */
 const COMPLETE_AT_VERSION_SQL = `
 WITH current AS (
   SELECT coalesce(max(stream_version), 0)::integer AS version FROM oms_events WHERE stream_id = $1
 ),
-idem AS (${completeIdempotencySql({ source: '$3', key: '$4', token: '$5', outcome: '$6' })}
-     AND (SELECT version FROM current) = $2::integer
-  RETURNING 1
-)
-SELECT (SELECT version FROM current) AS version, (SELECT count(*) FROM idem)::integer AS completed`;
+${completeIdempotencyCtes(
+  { source: '$3', key: '$4', token: '$5', outcome: '$6' },
+  '(SELECT version FROM current) = $2::integer',
+)}
+SELECT (SELECT version FROM current) AS version, (SELECT count(*) FROM unclaim)::integer AS completed,
+       CASE WHEN (SELECT count(*) FROM idem) > (SELECT count(*) FROM unclaim)
+            THEN oms_raise('OM001', 'idempotency key was taken over while its outcome was recorded')
+            ELSE true END AS consistent`;
 
 const STREAM_VERSION_SQL =
   'SELECT coalesce(max(stream_version), 0)::integer AS version FROM oms_events WHERE stream_id = $1';
+
+const inFlight = (key: string): EventStoreError => ({
+  code: 'idempotency-key-in-flight',
+  message: `idempotency key ${key} is no longer held by this request`,
+  key,
+});
 
 /**
  * An append of no events (a refusal or a no-op): checks the stream's version and, when asked, completes the
@@ -35,7 +47,7 @@ export const appendWithoutEvents = (
   return attempt(() =>
     held
       ? db.query<{ version: number; completed: number }>({
-          name: 'oms_idem_complete_v2',
+          name: 'oms_idem_complete_v3',
           text: COMPLETE_AT_VERSION_SQL,
           values: [
             streamId,
@@ -47,16 +59,18 @@ export const appendWithoutEvents = (
           ],
         })
       : db.query<{ version: number; completed: number }>(STREAM_VERSION_SQL, [streamId]),
-  ).andThen((result): ResultAsync<AppendResult, EventStoreError> => {
-    const version = result.rows[0]?.version ?? 0;
-    if (version !== options.expectedVersion)
-      return errAsync(concurrencyConflict(options.expectedVersion, version));
-    if (held && result.rows[0]?.completed !== 1)
-      return errAsync({
-        code: 'idempotency-key-in-flight',
-        message: `idempotency key ${held.key.key} is no longer held by this request`,
-        key: held.key.key,
-      });
-    return okAsync({ nextVersion: version, lastGlobalPosition: 0 });
-  });
+  )
+    .orElse((error): ResultAsync<never, EventStoreError> => {
+      const cause = error.code === 'internal' ? (error.cause as { code?: unknown }) : undefined;
+      if (held && (cause?.code === 'OM001' || isCompletedTwice(cause)))
+        return errAsync(inFlight(held.key.key));
+      return errAsync(error);
+    })
+    .andThen((result): ResultAsync<AppendResult, EventStoreError> => {
+      const version = result.rows[0]?.version ?? 0;
+      if (version !== options.expectedVersion)
+        return errAsync(concurrencyConflict(options.expectedVersion, version));
+      if (held && result.rows[0]?.completed !== 1) return errAsync(inFlight(held.key.key));
+      return okAsync({ nextVersion: version, lastGlobalPosition: 0 });
+    });
 };

@@ -175,17 +175,100 @@ describe('PostgreSQL idempotency store', () => {
     )._unsafeUnwrap();
     if (claim.kind !== 'claimed') throw new Error('expected a claim');
     const kept = await db.pool.query(
-      "SELECT expires_at > now() + interval '23 hours' AS kept FROM oms_idempotency_keys WHERE key = $1",
+      "SELECT expires_at > now() + interval '23 hours' AS kept FROM oms_idempotency_claims WHERE key = $1",
       [key.key],
     );
     expect(kept.rows[0]?.kept).toBe(true);
     await db.pool.query(
-      "UPDATE oms_idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = $1",
+      "UPDATE oms_idempotency_claims SET expires_at = now() - interval '1 second' WHERE key = $1",
       [key.key],
     );
     expect((await purgeExpiredIdempotencyKeys(db.pool))._unsafeUnwrap()).toBeGreaterThanOrEqual(1);
     expect((await idempotency.claim({ ...key, fingerprint: 'other' }))._unsafeUnwrap().kind).toBe(
       'claimed',
     );
+  });
+
+  it('keeps a claim in an unlogged table and inserts the record once, with its outcome, with the events', async () => {
+    const { eventStore, idempotency } = createPgOrderStore({ pool: db.pool });
+    const persistence = await db.pool.query(
+      "SELECT relpersistence FROM pg_class WHERE relname = 'oms_idempotency_claims'",
+    );
+    expect(persistence.rows).toEqual([{ relpersistence: 'u' }]);
+    const key = { source: 'pg-test', key: `k-${uuidv7()}` };
+    const claim = (await idempotency.claim({ ...key, fingerprint: 'f' }))._unsafeUnwrap();
+    if (claim.kind !== 'claimed') throw new Error('expected a claim');
+    expect(await record(key.source, key.key)).toBeUndefined();
+    const streamId = uuidv7();
+    const outcome: IdempotencyOutcome = { kind: 'accepted', orderId: streamId, version: 1 };
+    const event = {
+      eventId: uuidv7(),
+      type: 'test.one',
+      schemaVersion: 1,
+      data: {},
+      metadata: { correlationId: 'c', causationId: null, actor: 'pg-test' },
+      occurredAt: new Date().toISOString(),
+    };
+    await eventStore.appendToStream(streamId, [event], {
+      expectedVersion: 0,
+      idempotency: { key, token: claim.token, outcome },
+    });
+    expect((await record(key.source, key.key))?.outcome).toEqual(outcome);
+    const claims = await db.pool.query('SELECT 1 FROM oms_idempotency_claims WHERE key = $1', [
+      key.key,
+    ]);
+    expect(claims.rows).toEqual([]);
+  });
+
+  it('never completes a key twice: a claim lost in a crash lets the retry in, whose append is then refused', async () => {
+    const { eventStore, idempotency } = createPgOrderStore({ pool: db.pool });
+    const key = { source: 'pg-test', key: `k-${uuidv7()}` };
+    const first = (await idempotency.claim({ ...key, fingerprint: 'f' }))._unsafeUnwrap();
+    if (first.kind !== 'claimed') throw new Error('expected a claim');
+    // The unlogged claim is gone (a crash empties unlogged tables): a retry claims the key anew.
+    await db.pool.query('DELETE FROM oms_idempotency_claims WHERE key = $1', [key.key]);
+    const second = (await idempotency.claim({ ...key, fingerprint: 'f' }))._unsafeUnwrap();
+    if (second.kind !== 'claimed') throw new Error('expected a claim');
+    const append = (token: string) => {
+      const streamId = uuidv7();
+      return eventStore
+        .appendToStream(
+          streamId,
+          [
+            {
+              eventId: uuidv7(),
+              type: 'test.twice',
+              schemaVersion: 1,
+              data: {},
+              metadata: { correlationId: 'c', causationId: null, actor: 'pg-test' },
+              occurredAt: new Date().toISOString(),
+            },
+          ],
+          {
+            expectedVersion: 0,
+            idempotency: {
+              key,
+              token,
+              outcome: { kind: 'accepted', orderId: streamId, version: 1 },
+            },
+          },
+        )
+        .map(() => streamId);
+    };
+    expect((await append(first.token))._unsafeUnwrapErr().code).toBe('idempotency-key-in-flight');
+    const stored = (await append(second.token))._unsafeUnwrap();
+    // Another claim of the same key appears (as if lost and retaken while the record existed): its completion fails.
+    await db.pool.query(
+      `INSERT INTO oms_idempotency_claims (source, key, fingerprint, token, lease_until, expires_at)
+       VALUES ($1, $2, sha256('f'), $3::uuid, now() + interval '30 seconds', now() + interval '1 day')`,
+      [key.source, key.key, first.token],
+    );
+    const twice = await append(first.token);
+    expect(twice._unsafeUnwrapErr().code).toBe('idempotency-key-in-flight');
+    const events = await db.pool.query(
+      "SELECT stream_id FROM oms_events WHERE event_type = 'test.twice'",
+    );
+    expect(events.rows).toEqual([{ stream_id: stored }]);
+    expect((await record(key.source, key.key))?.outcome).toMatchObject({ orderId: stored });
   });
 });

@@ -9,107 +9,109 @@ import {
   type IdempotencyStore,
   type InfrastructureError,
 } from '@oms/domain';
-import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
+import { okAsync, type ResultAsync } from 'neverthrow';
 import { attempt, type Queryable } from '../pool.js';
 
 /**
- * Takes a new key: a plain INSERT (no ON CONFLICT, whose speculative insertion writes one more WAL record per claim).
- * The record is kept for the retention from its claim, so that its completion (`completeIdempotencySql`) writes
- * only the outcome: no indexed column changes, a HOT update.
+ * A claim lives in the UNLOGGED table `oms_idempotency_claims` (migration 12): taking a key writes no WAL beyond a
+ * commit record, and the in-flight answer stays immediate (a committed claim row, no lock held while the request
+ * runs). The record in `oms_idempotency_keys` is inserted once, with its outcome, by the statement that stores the
+ * events (`completeIdempotencyCtes`), which deletes the claim; its primary key makes a second completion of the same
+ * key fail, so that a claim lost in a crash (unlogged tables are emptied) never lets a request run twice.
+ *
+ * One statement: the completed record if it is live (replay or mismatch); else the expired record is deleted (rare)
+ * and the claim inserted, or taken over when its lease ran out with the same fingerprint (or it expired).
  */
 const CLAIM_SQL = `
-INSERT INTO oms_idempotency_keys (source, key, fingerprint, token, lease_until, expires_at)
-VALUES ($1, $2, sha256(convert_to($3, 'UTF8')), $4::uuid, now() + make_interval(secs => $5::double precision / 1000),
-        now() + make_interval(secs => ($5::double precision + $6::double precision) / 1000))`;
-
-/** The key exists: take it over when it expired, or when its claim's lease ran out with the same fingerprint. */
-const TAKE_OVER_SQL = `
-UPDATE oms_idempotency_keys AS k
-   SET fingerprint = sha256(convert_to($3, 'UTF8')), token = $4::uuid,
-       lease_until = now() + make_interval(secs => $5::double precision / 1000),
-       expires_at = now() + make_interval(secs => ($5::double precision + $6::double precision) / 1000),
-       outcome = NULL, created_at = now()
- WHERE source = $1 AND key = $2
-   AND (k.expires_at <= now()
-        OR (k.outcome IS NULL AND k.lease_until <= now() AND k.fingerprint = sha256(convert_to($3, 'UTF8'))))`;
-
-const EXISTING_SQL = `
-SELECT fingerprint = sha256(convert_to($3, 'UTF8')) AS same, outcome, lease_until > now() AS leased,
-       expires_at > now() AS live
-  FROM oms_idempotency_keys WHERE source = $1 AND key = $2`;
+WITH done AS (
+  SELECT fingerprint = sha256(convert_to($3, 'UTF8')) AS same, outcome
+    FROM oms_idempotency_keys WHERE source = $1 AND key = $2 AND expires_at > now()
+),
+expired AS (
+  DELETE FROM oms_idempotency_keys WHERE source = $1 AND key = $2 AND expires_at <= now()
+  RETURNING 1
+),
+claimed AS (
+  INSERT INTO oms_idempotency_claims AS c (source, key, fingerprint, token, lease_until, expires_at)
+  SELECT $1, $2, sha256(convert_to($3, 'UTF8')), $4::uuid,
+         now() + make_interval(secs => $5::double precision / 1000),
+         now() + make_interval(secs => ($5::double precision + $6::double precision) / 1000)
+   WHERE NOT EXISTS (SELECT 1 FROM done)
+  ON CONFLICT (source, key) DO UPDATE
+     SET fingerprint = EXCLUDED.fingerprint, token = EXCLUDED.token, lease_until = EXCLUDED.lease_until,
+         expires_at = EXCLUDED.expires_at
+   WHERE c.expires_at <= now() OR (c.lease_until <= now() AND c.fingerprint = EXCLUDED.fingerprint)
+  RETURNING 1
+)
+SELECT (SELECT same FROM done) AS done_same, (SELECT outcome FROM done) AS outcome,
+       (SELECT count(*) FROM claimed)::integer AS claimed,
+       (SELECT fingerprint = sha256(convert_to($3, 'UTF8')) FROM oms_idempotency_claims
+         WHERE source = $1 AND key = $2) AS held_same`;
 
 const RELEASE_SQL = `
-DELETE FROM oms_idempotency_keys WHERE source = $1 AND key = $2 AND token::text = $3 AND outcome IS NULL`;
+DELETE FROM oms_idempotency_claims WHERE source = $1 AND key = $2 AND token::text = $3`;
 
 const PURGE_SQL = `
 WITH gone AS (
   DELETE FROM oms_idempotency_keys
    WHERE ctid IN (SELECT ctid FROM oms_idempotency_keys WHERE expires_at <= now() LIMIT $1)
+  RETURNING 1),
+stale AS (
+  DELETE FROM oms_idempotency_claims
+   WHERE ctid IN (SELECT ctid FROM oms_idempotency_claims WHERE expires_at <= now() LIMIT $1)
   RETURNING 1)
-SELECT count(*)::integer AS purged FROM gone`;
+SELECT ((SELECT count(*) FROM gone) + (SELECT count(*) FROM stale))::integer AS purged`;
 
-/**
- * The completion of a held record, for the append statement that stores the events (the only place a record is
- * completed): `$source`, `$key`, `$token` and `$outcome` are the statement's parameter references.
- */
-export const completeIdempotencySql = (params: {
+interface IdempotencyParams {
   readonly source: string;
   readonly key: string;
   readonly token: string;
   readonly outcome: string;
-}): string => `
-  UPDATE oms_idempotency_keys SET outcome = ${params.outcome}::jsonb
-   WHERE source = ${params.source}::text AND key = ${params.key}::text AND token::text = ${params.token}::text
-     AND outcome IS NULL`;
+}
 
-/** True when the record is still held by the token, without an outcome (same parameter references). */
-export const heldIdempotencySql = (params: {
-  readonly source: string;
-  readonly key: string;
-  readonly token: string;
-}): string => `
-  EXISTS (SELECT 1 FROM oms_idempotency_keys
+/**
+ * Two CTEs (`idem`, `unclaim`) for the statement that stores an outcome, `when` its condition (e.g. the events went
+ * in): the record is inserted with the outcome from the claim still held by the token, and the claim deleted. The
+ * statement must fail when `unclaim` deleted nothing (the claim was taken over meanwhile). `$source`, `$key`,
+ * `$token` and `$outcome` are the statement's parameter references.
+ */
+export const completeIdempotencyCtes = (params: IdempotencyParams, when: string): string => `
+idem AS (
+  INSERT INTO oms_idempotency_keys (source, key, fingerprint, token, lease_until, expires_at, outcome)
+  SELECT c.source, c.key, c.fingerprint, c.token, c.lease_until, c.expires_at, ${params.outcome}::jsonb
+    FROM oms_idempotency_claims c
+   WHERE c.source = ${params.source}::text AND c.key = ${params.key}::text
+     AND c.token::text = ${params.token}::text AND ${when}
+  RETURNING 1
+),
+unclaim AS (
+  DELETE FROM oms_idempotency_claims c
+   WHERE c.source = ${params.source}::text AND c.key = ${params.key}::text
+     AND c.token::text = ${params.token}::text AND EXISTS (SELECT 1 FROM idem)
+  RETURNING 1
+)`;
+
+/** True when the claim is still held by the token (same parameter references). */
+export const heldIdempotencySql = (params: Omit<IdempotencyParams, 'outcome'>): string => `
+  EXISTS (SELECT 1 FROM oms_idempotency_claims
            WHERE source = ${params.source}::text AND key = ${params.key}::text
-             AND token::text = ${params.token}::text AND outcome IS NULL)`;
+             AND token::text = ${params.token}::text)`;
 
-const isDuplicateKey = (error: InfrastructureError): boolean =>
-  error.code === 'internal' &&
-  (error.cause as { code?: unknown; constraint?: unknown } | undefined)?.code === '23505' &&
-  (error.cause as { constraint?: unknown }).constraint === 'oms_idempotency_keys_pkey';
+/** A completion that met a record of the same key (a claim lost in a crash let a second request through). */
+export const isCompletedTwice = (cause: unknown): boolean =>
+  (cause as { code?: unknown; constraint?: unknown } | undefined)?.code === '23505' &&
+  (cause as { constraint?: unknown }).constraint === 'oms_idempotency_keys_pkey';
 
-interface ExistingRow {
-  /** The stored fingerprint is this request's. */
-  readonly same: boolean;
+interface ClaimRow {
+  /** A live completed record exists: whether its fingerprint is this request's. */
+  readonly done_same: boolean | null;
   readonly outcome: IdempotencyOutcome | null;
-  readonly leased: boolean;
-  readonly live: boolean;
+  readonly claimed: number;
+  /** A claim exists (held by another request): whether its fingerprint is this request's. */
+  readonly held_same: boolean | null;
 }
 
 export const createPgIdempotencyStore = (db: Queryable): IdempotencyStore => {
-  const existing = (
-    request: IdempotencyRequest,
-    attemptsLeft: number,
-  ): ResultAsync<IdempotencyClaim, InfrastructureError> =>
-    attempt(() =>
-      db.query<ExistingRow>({
-        name: 'oms_idem_existing_v2',
-        text: EXISTING_SQL,
-        values: [request.source, request.key, request.fingerprint],
-      }),
-    ).andThen((found): ResultAsync<IdempotencyClaim, InfrastructureError> => {
-      const row = found.rows[0];
-      // Released or expired between the statements: try again.
-      if (!row?.live) {
-        if (attemptsLeft > 0) return claim(request, attemptsLeft - 1);
-        return okAsync({ kind: 'in-flight' });
-      }
-      if (!row.same) return okAsync({ kind: 'mismatch' });
-      if (row.outcome) return okAsync({ kind: 'replay', outcome: row.outcome });
-      if (!row.leased && attemptsLeft > 0) return claim(request, attemptsLeft - 1);
-      return okAsync({ kind: 'in-flight' });
-    });
-
-  /** Insert the claim; on a duplicate, take it over if allowed, else say what the existing record is. */
   const claim = (
     request: IdempotencyRequest,
     attemptsLeft = 3,
@@ -118,17 +120,19 @@ export const createPgIdempotencyStore = (db: Queryable): IdempotencyStore => {
     const leaseMs = request.leaseMs ?? DEFAULT_IDEMPOTENCY_LEASE_MS;
     const retainMs = Math.max(request.retainMs ?? 0, DEFAULT_IDEMPOTENCY_RETENTION_MS);
     const values = [request.source, request.key, request.fingerprint, token, leaseMs, retainMs];
-    const claimed: IdempotencyClaim = { kind: 'claimed', token };
-    return attempt(() => db.query({ name: 'oms_idem_claim_v2', text: CLAIM_SQL, values }))
-      .map((): IdempotencyClaim => claimed)
-      .orElse((error): ResultAsync<IdempotencyClaim, InfrastructureError> => {
-        if (!isDuplicateKey(error)) return errAsync(error);
-        return attempt(() =>
-          db.query({ name: 'oms_idem_take_over_v2', text: TAKE_OVER_SQL, values }),
-        ).andThen((takenOver) =>
-          takenOver.rowCount === 1 ? okAsync(claimed) : existing(request, attemptsLeft),
-        );
-      });
+    return attempt(() =>
+      db.query<ClaimRow>({ name: 'oms_idem_claim_v3', text: CLAIM_SQL, values }),
+    ).andThen((result): ResultAsync<IdempotencyClaim, InfrastructureError> => {
+      const row = result.rows[0];
+      if (row?.done_same === true && row.outcome)
+        return okAsync({ kind: 'replay', outcome: row.outcome });
+      if (row?.done_same === false) return okAsync({ kind: 'mismatch' });
+      if (row?.claimed === 1) return okAsync({ kind: 'claimed', token });
+      if (row?.held_same === false) return okAsync({ kind: 'mismatch' });
+      // Held by another request, or completed or released between the statement's reads: look again.
+      if (row?.held_same === null && attemptsLeft > 0) return claim(request, attemptsLeft - 1);
+      return okAsync({ kind: 'in-flight' });
+    });
   };
 
   return {

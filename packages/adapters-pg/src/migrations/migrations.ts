@@ -1,4 +1,5 @@
 import { LOCK_FIRST_POSITION_ONLY_SQL, POSITIONS_MIGRATION_SQL } from '../eventStore/positions.js';
+import { IDEMPOTENCY_CLAIMS_MIGRATION_SQL } from '../idempotency/claimsMigration.js';
 import { COMPACT_ORDER_READ_MODEL_SQL } from '../projections/compactReadModelMigration.js';
 
 export interface Migration {
@@ -195,5 +196,10 @@ CREATE TABLE oms_erasures (
   first_erased_at timestamptz NOT NULL DEFAULT now(),
   last_erased_at timestamptz NOT NULL DEFAULT now()
 );`,
+  },
+  {
+    version: 12,
+    name: 'idempotency claims in an unlogged table; the record is inserted once, with its outcome',
+    sql: IDEMPOTENCY_CLAIMS_MIGRATION_SQL,
   },
 ];

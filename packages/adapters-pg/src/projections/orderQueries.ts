@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   CHANNELS,
   decodeCursor,
@@ -127,7 +128,9 @@ export const createPgOrderQueries = (db: Queryable, cipher?: PersonalDataCipher)
         message: 'the cursor is not one this server issued',
       });
     const { text, values } = buildListQuery(query, cursor);
-    return attempt(() => db.query<StoredOrderRow>(text, values)).map((result) => {
+    // Named by its shape: a listing of many branches is planned once per connection, not on every page.
+    const name = `oms_list_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    return attempt(() => db.query<StoredOrderRow>({ name, text, values })).map((result) => {
       const hasMore = result.rows.length > query.limit;
       const page = result.rows.slice(0, query.limit);
       const last = page.at(-1);
