@@ -175,6 +175,35 @@ export const holdsPaymentScenarios = (name: string, setup: () => Promise<StoreUn
       expect(read.json).toMatchObject({ paymentStatus: 'AUTHORIZED', version: 2 });
     });
 
+    it('lists by paymentStatus (repeatable) and onHold=true|false', async () => {
+      const email = `holds-${Date.now().toString(36)}@example.com`;
+      const body = {
+        ...orderFixtures.seedCreateOrderBody(),
+        customer: { ...orderFixtures.seedCreateOrderBody().customer, email },
+      };
+      const plain = await create(body);
+      const held = await create(body);
+      const paid = await create(body);
+      await api('POST', `/v1/orders/${held}/holds`, { body: { reason: 'MANUAL' } });
+      await api('POST', `/v1/orders/${paid}/payments`, {
+        body: { paymentId: 'p', amount: usd('10'), status: 'AUTHORIZED' },
+      });
+      const ids = async (query: string) => {
+        const page = await api('GET', `/v1/orders?customerEmail=${email}&${query}`);
+        expect(page.status, page.text).toBe(200);
+        return page.json.data.map((order: { id: string }) => order.id).sort();
+      };
+      expect(await ids('onHold=true')).toEqual([held]);
+      expect(await ids('onHold=false')).toEqual([plain, paid].sort());
+      expect(await ids('paymentStatus=AUTHORIZED')).toEqual([paid]);
+      expect(await ids('paymentStatus=PENDING&paymentStatus=AUTHORIZED')).toEqual(
+        [plain, held, paid].sort(),
+      );
+      expect(await ids('paymentStatus=PENDING&onHold=false')).toEqual([plain]);
+      const bad = await api('GET', '/v1/orders?onHold=maybe&paymentStatus=PAID');
+      expectProblem(bad, 422, 'validation-failed');
+    });
+
     it('with confirmRequiresPayment, confirm holds an unpaid order; the authorization confirms it', async () => {
       const app = appWith({ confirmRequiresPayment: true });
       const created = await api(
