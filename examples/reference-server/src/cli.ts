@@ -55,7 +55,7 @@ commands:
                        CREATE DATABASE copy TEMPLATE live, then DATABASE_URL=…/copy pnpm oms privacy encrypt-existing)
   privacy erase <email>
                        erase a customer's personal data (as POST /v1/privacy/erasures)
-  command <Type> [--order <id>] [--line <id>] [--input <json>] [--key <idempotency key>]
+  command <Type> [--order <id>] [--line <id>] [--hold <id>] [--input <json>] [--key <idempotency key>]
                        run one order command (e.g. CancelOrder --order <id> --input '{"reason":"..."}') through the
                        same write path as the API; prints the order, or the refusal (exit 1)
 
@@ -143,7 +143,11 @@ const flagValue = (args: readonly string[], name: string): string | undefined =>
 };
 
 /** Translates the arguments into a request, runs it through `executeOrderRequest` (source `cli`), prints the outcome. */
-const runCommand = async (database: Database, args: readonly string[]): Promise<number> => {
+const runCommand = async (
+  database: Database,
+  args: readonly string[],
+  config: Pick<Config, 'OMS_CONFIRM_REQUIRES_PAYMENT'>,
+): Promise<number> => {
   const [type = ''] = args;
   let body: unknown = {};
   try {
@@ -154,9 +158,14 @@ const runCommand = async (database: Database, args: readonly string[]): Promise<
   }
   const orderId = flagValue(args, '--order');
   const lineId = flagValue(args, '--line');
+  const holdId = flagValue(args, '--hold');
   const request = commandRequest(
     type,
-    { ...(orderId ? { orderId } : {}), ...(lineId ? { lineId } : {}) },
+    {
+      ...(orderId ? { orderId } : {}),
+      ...(lineId ? { lineId } : {}),
+      ...(holdId ? { holdId } : {}),
+    },
     body,
   );
   if (request.isErr()) {
@@ -169,6 +178,7 @@ const runCommand = async (database: Database, args: readonly string[]): Promise<
     idempotency: store.idempotency,
     clock: systemClock,
     ids: uuidV7Generator,
+    confirmRequiresPayment: config.OMS_CONFIRM_REQUIRES_PAYMENT,
   });
   const key = flagValue(args, '--key');
   const result = await execute({
@@ -321,7 +331,7 @@ const main = async (): Promise<number> => {
       return runRelay(config);
     }
     case 'command':
-      return withDatabase(config, (database) => runCommand(database, rest));
+      return withDatabase(config, (database) => runCommand(database, rest, config));
     case 'partition-events': {
       const partitions = rest[0] === undefined ? 16 : Number(rest[0]);
       if (!Number.isInteger(partitions) || partitions < 2 || partitions > 1024) {

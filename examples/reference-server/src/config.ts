@@ -86,6 +86,8 @@ const ConfigSchema = z.object({
     })
     .optional(),
   OMS_REQUIRE_IDEMPOTENCY_KEY: flag.default(false),
+  /** Spec §6: a confirm of an unpaid order places an AWAITING_PAYMENT hold; the authorization confirms it. */
+  OMS_CONFIRM_REQUIRES_PAYMENT: flag.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OMS_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
   /** Session timeouts of the pool's connections (0: the server's or the role's setting). */

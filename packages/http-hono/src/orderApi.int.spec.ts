@@ -5,6 +5,7 @@ import {
   generateMasterKey,
 } from '@oms/adapters-pg';
 import { inject } from 'vitest';
+import { holdsPaymentScenarios } from './testing/holdsPaymentScenarios.js';
 import { httpProtocolScenarios } from './testing/httpProtocolScenarios.js';
 import { orderApiScenarios } from './testing/orderApiScenarios.js';
 
@@ -22,4 +23,9 @@ orderApiScenarios('order API on PostgreSQL, personal data encrypted', async () =
   const db = await createTestDatabase(inject('databaseUrl'), { max: 10 });
   const keyManagement = await createLocalKeyManagement({ masterKey: generateMasterKey() });
   return { ...createPgOrderStore({ pool: db.pool, keyManagement }), teardown: () => db.drop() };
+});
+
+holdsPaymentScenarios('holds and payments on PostgreSQL', async () => {
+  const db = await createTestDatabase(inject('databaseUrl'));
+  return { ...createPgOrderStore({ pool: db.pool }), teardown: () => db.drop() };
 });

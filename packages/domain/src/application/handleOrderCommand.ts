@@ -1,5 +1,5 @@
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
-import { decide, decideValidCommand } from '../order/order.decide.js';
+import { type DecideOptions, decide, decideValidCommand } from '../order/order.decide.js';
 import { concurrencyConflict, type OrderError } from '../order/order.errors.js';
 import { eventSchemaVersion, type OrderEventType } from '../order/order.events.js';
 import { evolve } from '../order/order.evolve.js';
@@ -54,6 +54,8 @@ export interface OrderCommandHandlerDeps {
   readonly ids: IdGenerator;
   /** How many times a command is re-read and re-decided after losing a race (default 5). */
   readonly maxRetries?: number;
+  /** Spec §6 (`OMS_CONFIRM_REQUIRES_PAYMENT`): a confirm of an unpaid order places an `AWAITING_PAYMENT` hold. */
+  readonly confirmRequiresPayment?: boolean;
 }
 
 export type OrderCommandHandler = (
@@ -84,6 +86,7 @@ export const stateFromEvents = (events: readonly RecordedEvent[]): OrderState =>
  */
 export const createOrderCommandRunner = (deps: OrderCommandHandlerDeps): OrderCommandRunner => {
   const { eventStore, clock, ids, maxRetries = 5 } = deps;
+  const options: DecideOptions = { confirmRequiresPayment: deps.confirmRequiresPayment === true };
 
   /** Stores the events and the key's outcome; without events or key there is nothing to store. */
   const record = (
@@ -124,9 +127,11 @@ export const createOrderCommandRunner = (deps: OrderCommandHandlerDeps): OrderCo
         if (context.expectedVersion !== undefined && context.expectedVersion !== stream.version)
           return errAsync(concurrencyConflict(context.expectedVersion, stream.version));
         const now = clock.now().toISOString();
-        const command = toCommand(request, orderId, now, ids);
+        const command = toCommand(request, orderId, now, ids, context.actor);
         // A request toOrderRequest validated is not parsed twice; any other is parsed by decide.
-        const decision = validated ? decideValidCommand(command, state) : decide(command, state);
+        const decision = validated
+          ? decideValidCommand(command, state, options)
+          : decide(command, state, options);
         if (decision.isErr()) {
           const error = decision.error;
           if (classifyFailure(error) !== 'final') return errAsync(error);

@@ -14,12 +14,15 @@ export interface OrderRequestTarget {
   readonly orderId?: string;
   /** Required for RemoveLine and ChangeLineQuantity. */
   readonly lineId?: string;
+  /** Required for ReleaseHold: the hold to release. */
+  readonly holdId?: string;
 }
 
 type InputOf<T extends OrderCommandType> = z.output<(typeof ORDER_INPUT_SCHEMAS)[T]>;
 interface Target {
   readonly orderId: string;
   readonly lineId: string;
+  readonly holdId: string;
 }
 
 /** How each command's request is put together from its target and its validated input. */
@@ -50,6 +53,9 @@ const BUILD: {
   MarkUnfulfillable: ({ orderId }, input) => ({ type: 'MarkUnfulfillable', orderId, input }),
   DeliverOrder: ({ orderId }, input) => ({ type: 'DeliverOrder', orderId, input }),
   CompleteOrder: ({ orderId }) => ({ type: 'CompleteOrder', orderId }),
+  PlaceHold: ({ orderId }, input) => ({ type: 'PlaceHold', orderId, input }),
+  ReleaseHold: ({ orderId, holdId }) => ({ type: 'ReleaseHold', orderId, holdId }),
+  RecordPayment: ({ orderId }, input) => ({ type: 'RecordPayment', orderId, input }),
 };
 
 const LINE_COMMANDS: ReadonlySet<OrderCommandType> = new Set(['RemoveLine', 'ChangeLineQuantity']);
@@ -58,12 +64,14 @@ const LINE_COMMANDS: ReadonlySet<OrderCommandType> = new Set(['RemoveLine', 'Cha
 export const isOrderCommandType = (type: string): type is OrderCommandType =>
   Object.hasOwn(ORDER_INPUT_SCHEMAS, type);
 
-const targetErrors = (type: OrderCommandType, { orderId, lineId }: OrderRequestTarget) => {
+const targetErrors = (type: OrderCommandType, { orderId, lineId, holdId }: OrderRequestTarget) => {
   const errors: FieldError[] = [];
   if (orderId !== undefined ? !isUuid(orderId) : type !== 'CreateOrder')
     errors.push({ path: 'orderId', message: 'a UUID is required' });
   if (LINE_COMMANDS.has(type) && !lineId)
     errors.push({ path: 'lineId', message: 'a line id is required' });
+  if (type === 'ReleaseHold' && !holdId?.trim())
+    errors.push({ path: 'holdId', message: 'a hold id is required' });
   return errors;
 };
 
@@ -87,7 +95,10 @@ export const toOrderRequest = (
   const build = BUILD[type] as (target: Target, input: unknown) => OrderRequest;
   return ok(
     markValidated(
-      build({ orderId: target.orderId ?? '', lineId: target.lineId ?? '' }, parsed.data),
+      build(
+        { orderId: target.orderId ?? '', lineId: target.lineId ?? '', holdId: target.holdId ?? '' },
+        parsed.data,
+      ),
     ),
   );
 };

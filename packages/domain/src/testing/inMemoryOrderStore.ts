@@ -176,6 +176,8 @@ export const createInMemoryOrderStore = ({
           (order) =>
             (!query.status || query.status.includes(order.status)) &&
             (!query.channel || order.channel === query.channel) &&
+            (!query.paymentStatus || query.paymentStatus.includes(order.paymentStatus)) &&
+            (query.onHold === undefined || order.holds.length > 0 === query.onHold) &&
             (!query.customerEmail ||
               order.customer.email.toLowerCase() === query.customerEmail.toLowerCase()) &&
             (!query.createdFrom || order.createdAt >= query.createdFrom) &&

@@ -21,7 +21,7 @@ import {
   problemResponses,
   type RequestLimits,
 } from '../openapi/responses.js';
-import { LineParamsSchema, OrderIdParamSchema } from '../openapi/schemas.js';
+import { HoldParamsSchema, LineParamsSchema, OrderIdParamSchema } from '../openapi/schemas.js';
 import { respondProblem } from '../problems/problem.js';
 import type { AppRuntime } from '../runtime.js';
 import { toHonoPath } from './paths.js';
@@ -29,6 +29,7 @@ import { toHonoPath } from './paths.js';
 interface Params {
   readonly orderId: string;
   readonly lineId: string;
+  readonly holdId: string;
 }
 
 interface CommandRoute {
@@ -51,20 +52,23 @@ const errorsOf = (error: OrderError): readonly FieldError[] =>
  */
 const command = (spec: Omit<CommandRoute, 'build'>): CommandRoute => ({
   ...spec,
-  build: ({ orderId, lineId }, body) =>
+  build: ({ orderId, lineId, holdId }, body) =>
     toOrderRequest(
       spec.type,
       spec.path.includes('{lineId}')
         ? { orderId, lineId }
-        : spec.path.includes('{orderId}')
-          ? { orderId }
-          : {},
+        : spec.path.includes('{holdId}')
+          ? { orderId, holdId }
+          : spec.path.includes('{orderId}')
+            ? { orderId }
+            : {},
       body,
     ),
 });
 
 const ORDER = '/v1/orders/{orderId}';
 const LINE = '/v1/orders/{orderId}/lines/{lineId}';
+const HOLD = '/v1/orders/{orderId}/holds/{holdId}';
 
 export const COMMAND_ROUTES: readonly CommandRoute[] = [
   command({
@@ -155,6 +159,32 @@ export const COMMAND_ROUTES: readonly CommandRoute[] = [
     summary: 'Mark a confirmed order unfulfillable',
     body: 'required',
   }),
+  command({
+    operationId: 'placeHold',
+    method: 'post',
+    path: `${ORDER}/holds`,
+    type: 'PlaceHold',
+    summary:
+      'Place a hold (spec §6): confirm, ship and mark-unfulfillable are refused (409 order-on-hold) until released',
+    body: 'required',
+  }),
+  command({
+    operationId: 'releaseHold',
+    method: 'delete',
+    path: HOLD,
+    type: 'ReleaseHold',
+    summary: 'Release a hold (404 hold-not-found if it was never placed)',
+    body: 'none',
+  }),
+  command({
+    operationId: 'recordPayment',
+    method: 'post',
+    path: `${ORDER}/payments`,
+    type: 'RecordPayment',
+    summary:
+      'Record a payment (authorized, captured, failed, voided); an authorization releases AWAITING_PAYMENT holds',
+    body: 'required',
+  }),
 ];
 
 const documentRoute = (
@@ -165,9 +195,11 @@ const documentRoute = (
   const created = route.type === 'CreateOrder';
   const params = route.path.includes('{lineId}')
     ? LineParamsSchema
-    : route.path.includes('{orderId}')
-      ? OrderIdParamSchema
-      : undefined;
+    : route.path.includes('{holdId}')
+      ? HoldParamsSchema
+      : route.path.includes('{orderId}')
+        ? OrderIdParamSchema
+        : undefined;
   app.openAPIRegistry.registerPath(
     createRoute({
       method: route.method,
@@ -216,6 +248,7 @@ export const registerOrderCommands = (app: OpenAPIHono<AppEnv>, runtime: AppRunt
     app.on(route.method.toUpperCase(), toHonoPath(route.path), async (c) => {
       const orderId = c.req.param('orderId') ?? '';
       const lineId = c.req.param('lineId') ?? '';
+      const holdId = c.req.param('holdId') ?? '';
       if (route.path.includes('{orderId}') && !isUuid(orderId))
         return respondProblem(c, {
           code: 'order-not-found',
@@ -236,7 +269,7 @@ export const registerOrderCommands = (app: OpenAPIHono<AppEnv>, runtime: AppRunt
         ...unknownQueryErrors(c, []),
         ...(key.isErr() ? [{ path: 'header.Idempotency-Key', message: key.error }] : []),
       ];
-      const built = route.build({ orderId, lineId }, parsedBody);
+      const built = route.build({ orderId, lineId, holdId }, parsedBody);
       if (built.isErr() || requestErrors.length > 0) {
         const error = built.isErr() ? built.error : undefined;
         const outcome = error && requestErrors.length === 0 ? error.code : 'validation-failed';

@@ -1,5 +1,6 @@
 import type { ResultAsync } from 'neverthrow';
 import * as z from 'zod';
+import { PAYMENT_STATUSES } from '../../order/order.payments.js';
 import { CHANNELS, ORDER_STATUSES } from '../../order/order.status.js';
 import type { OrderSummary, OrderView } from '../../order/order.view.js';
 import { TimestampSchema } from '../../shared/schemas.js';
@@ -18,6 +19,17 @@ export const ListOrdersQuerySchema = z
       )
       .optional(),
     channel: one(z.enum(CHANNELS)).optional(),
+    /** Spec §6: repeatable, like `status`. */
+    paymentStatus: z
+      .preprocess(
+        (value) => (value === undefined || Array.isArray(value) ? value : [value]),
+        z.array(z.enum(PAYMENT_STATUSES)).max(5),
+      )
+      .optional(),
+    /** Spec §6: `true` lists orders with an active hold, `false` those without. */
+    onHold: one(
+      z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]),
+    ).optional(),
     customerEmail: one(z.string().trim().min(1).max(320)).optional(),
     createdFrom: one(TimestampSchema).optional(),
     createdTo: one(TimestampSchema).optional(),
