@@ -101,7 +101,7 @@ const {
   toIntegrationMessages,
   evolve,
   initialState,
-  PUBLISHED_TOPICS,
+  PUBLISHED_TOPIC_NAMES,
 } = await domain();
 
 const run = async () => {
@@ -142,7 +142,7 @@ const run = async () => {
   );
   const collecting = startTopicCollector({
     brokers: kafka.brokers,
-    topics: Object.values(PUBLISHED_TOPICS),
+    topics: PUBLISHED_TOPIC_NAMES,
   });
 
   // 3. Two replicas on the database proxy (relay off), one relay process on the Kafka proxy.

@@ -89,6 +89,7 @@ export {
   type IntegrationMessage,
   PUBLISHED_PAYLOAD_SCHEMAS,
   PUBLISHED_SCHEMA_VERSIONS,
+  PUBLISHED_TOPIC_NAMES,
   PUBLISHED_TOPICS,
   type PublishedEventType,
   toIntegrationMessages,

@@ -64,6 +64,7 @@ const PUBLIC_API = [
   'OrderViewSchema',
   'PUBLISHED_PAYLOAD_SCHEMAS',
   'PUBLISHED_TOPICS',
+  'PUBLISHED_TOPIC_NAMES',
   'QuantitySchema',
   'ShipOrderInputSchema',
   'ShipmentLineInputSchema',

@@ -1,5 +1,5 @@
 import { Parser } from '@asyncapi/parser';
-import { DLQ_TOPIC, INBOUND_TOPICS, PUBLISHED_TOPICS } from '@oms/domain';
+import { DLQ_TOPIC, INBOUND_TOPICS, PUBLISHED_TOPIC_NAMES } from '@oms/domain';
 import { describe, expect, it } from 'vitest';
 import { buildAsyncApiDocument } from './buildAsyncApiDocument.js';
 
@@ -16,7 +16,7 @@ describe('buildAsyncApiDocument', () => {
       .all()
       .map((channel) => channel.address());
     expect(addresses?.sort()).toEqual(
-      [...Object.values(PUBLISHED_TOPICS), ...Object.keys(INBOUND_TOPICS), DLQ_TOPIC].sort(),
+      [...PUBLISHED_TOPIC_NAMES, ...Object.keys(INBOUND_TOPICS), DLQ_TOPIC].sort(),
     );
     const confirmed = document
       ?.channels()

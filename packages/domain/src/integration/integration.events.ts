@@ -16,6 +16,10 @@ export const PUBLISHED_TOPICS = {
   'order.status_changed': 'oms.orders.status-changed',
 } as const;
 export type PublishedEventType = keyof typeof PUBLISHED_TOPICS;
+/** Every published topic once (a topic may carry several event types). */
+export const PUBLISHED_TOPIC_NAMES: readonly string[] = [
+  ...new Set(Object.values(PUBLISHED_TOPICS)),
+];
 
 export const CLOUDEVENTS_SOURCE = '/oms/order-intake';
 
