@@ -37,7 +37,7 @@ commands:
   relay retry <id>     publish a parked event again (then its order's later events), e.g. after raising
                        OMS_KAFKA_MAX_MESSAGE_BYTES; the running relay does it within a second
   relay skip <id>      give up a parked event: its order's later events are published without it
-  command <Type> [--order <id>] [--line <id>] [--input <json>] [--key <idempotency key>]
+  command <Type> [--order <id>] [--line <id>] [--hold <id>] [--input <json>] [--key <idempotency key>]
                        run one order command (e.g. CancelOrder --order <id> --input '{"reason":"..."}') through the
                        same write path as the API; prints the order, or the refusal (exit 1)
 
@@ -127,9 +127,14 @@ const runCommand = async (database: Database, args: readonly string[]): Promise<
   }
   const orderId = flagValue(args, '--order');
   const lineId = flagValue(args, '--line');
+  const holdId = flagValue(args, '--hold');
   const request = toOrderRequest(
     type,
-    { ...(orderId ? { orderId } : {}), ...(lineId ? { lineId } : {}) },
+    {
+      ...(orderId ? { orderId } : {}),
+      ...(lineId ? { lineId } : {}),
+      ...(holdId ? { holdId } : {}),
+    },
     body,
   );
   if (request.isErr()) {

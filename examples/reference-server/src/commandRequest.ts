@@ -13,6 +13,8 @@ import { err, ok, type Result } from 'neverthrow';
 export interface CommandTarget {
   readonly orderId?: string;
   readonly lineId?: string;
+  /** ReleaseHold: the hold to release. */
+  readonly holdId?: string;
 }
 
 const isCommandType = (type: string): type is OrderCommandType =>
@@ -45,6 +47,8 @@ export const toOrderRequest = (
   if ((type === 'RemoveLine' || type === 'ChangeLineQuantity') && lineId === undefined)
     return err(missing('line'));
   const line = lineId ?? '';
+  if (type === 'ReleaseHold' && (target.holdId === undefined || target.holdId.trim() === ''))
+    return err(validationFailed([{ path: 'hold', message: 'a hold id is required' }]));
   switch (type) {
     case 'CreateOrder':
       return parseInput(ORDER_INPUT_SCHEMAS.CreateOrder, body).map((value) => ({
@@ -95,6 +99,20 @@ export const toOrderRequest = (
       }));
     case 'DeliverOrder':
       return parseInput(ORDER_INPUT_SCHEMAS.DeliverOrder, body).map((value) => ({
+        type,
+        orderId: order,
+        input: value,
+      }));
+    case 'PlaceHold':
+      return parseInput(ORDER_INPUT_SCHEMAS.PlaceHold, body).map((value) => ({
+        type,
+        orderId: order,
+        input: value,
+      }));
+    case 'ReleaseHold':
+      return ok({ type, orderId: order, holdId: target.holdId ?? '' });
+    case 'RecordPayment':
+      return parseInput(ORDER_INPUT_SCHEMAS.RecordPayment, body).map((value) => ({
         type,
         orderId: order,
         input: value,

@@ -31,6 +31,14 @@ export {
 } from './application/handleOrderCommand.js';
 export { ORDER_INPUT_SCHEMAS, type OrderRequest, toCommand } from './application/orderRequests.js';
 export {
+  type ReportedPayment,
+  RISK_LEVELS,
+  type RiskAssessment,
+  type RiskLevel,
+  recordPaymentRequest,
+  riskAssessmentRequest,
+} from './application/paymentRequests.js';
+export {
   type Clock,
   type IdGenerator,
   systemClock,
@@ -95,10 +103,12 @@ export {
   toIntegrationMessages,
 } from './integration/integration.events.js';
 export * from './order/order.commands.js';
-export { COMMAND_ACTIONS, decide, isTerminal } from './order/order.decide.js';
+export { COMMAND_ACTIONS, type DecideOptions, decide, isTerminal } from './order/order.decide.js';
 export * from './order/order.errors.js';
 export * from './order/order.events.js';
 export { evolve, fold, skipUnknownEvent } from './order/order.evolve.js';
+export * from './order/order.holds.js';
+export * from './order/order.payments.js';
 export * from './order/order.state.js';
 export * from './order/order.status.js';
 export {

@@ -141,7 +141,7 @@ describe('the public API of @oms/domain', () => {
 
   it('keeps the signatures of the decider and the use case', () => {
     expectTypeOf(domain.decide).parameters.toEqualTypeOf<
-      [domain.OrderCommand, domain.OrderState]
+      [domain.OrderCommand, domain.OrderState, domain.DecideOptions?]
     >();
     expectTypeOf(domain.decide).returns.toEqualTypeOf<
       Result<domain.OrderEvent[], domain.OrderError>
@@ -166,6 +166,8 @@ describe('the public API of @oms/domain', () => {
       | 'mixed-currencies'
       | 'unknown-event'
       | 'order-not-found'
+      | 'order-on-hold'
+      | 'hold-not-found'
       | 'concurrency-conflict'
       | 'service-unavailable'
       | 'internal'

@@ -15,6 +15,8 @@ export const UNKNOWN_LINE = '0190a000-0000-7000-8000-0000000000ee';
 /** A distinct UUID v7 of the fixed family for a number (line ids of generated orders). */
 export const uuidOf = (n: number): string =>
   `0190a000-0000-7000-8000-${n.toString(16).padStart(12, '0')}`;
+export const HOLD_ID = 'hold-test';
+export const PAYMENT_ID = 'pi_test';
 export const CREATED_AT = '2026-01-15T10:00:00.000Z';
 export const NOW = '2026-01-16T09:00:00.000Z';
 
@@ -122,6 +124,27 @@ export const commands = {
     data: { orderId: ORDER_ID },
     metadata: meta,
   }),
+  PlaceHold: (): OrderCommandOf<'PlaceHold'> => ({
+    type: 'PlaceHold',
+    data: { orderId: ORDER_ID, holdId: HOLD_ID, reason: 'HIGH_RISK_OF_FRAUD', note: 'score 91' },
+    metadata: { ...meta, actor: 'risk-desk' },
+  }),
+  ReleaseHold: (): OrderCommandOf<'ReleaseHold'> => ({
+    type: 'ReleaseHold',
+    data: { orderId: ORDER_ID, holdId: HOLD_ID },
+    metadata: { ...meta, actor: 'risk-desk' },
+  }),
+  RecordPayment: (): OrderCommandOf<'RecordPayment'> => ({
+    type: 'RecordPayment',
+    data: {
+      orderId: ORDER_ID,
+      paymentId: PAYMENT_ID,
+      amount: { amount: '89.98', currencyCode: 'USD' },
+      provider: 'stripe',
+      status: 'AUTHORIZED',
+    },
+    metadata: meta,
+  }),
 } satisfies { [T in OrderCommandType]: () => OrderCommandOf<T> };
 
 export const commandOf = (type: OrderCommandType): OrderCommand => commands[type]();
@@ -194,6 +217,31 @@ export const markedUnfulfillable = (): OrderEvent => ({
     reason: 'warehouse fire',
     previousStatus: 'CONFIRMED',
     unfulfillableAt: at(12),
+  },
+});
+
+/** The hold `commands.PlaceHold()` places, as an event. */
+export const holdPlaced = (
+  holdId = HOLD_ID,
+  reason: OrderEventOf<'order.hold_placed'>['data']['reason'] = 'HIGH_RISK_OF_FRAUD',
+): OrderEventOf<'order.hold_placed'> => ({
+  type: 'order.hold_placed',
+  data: { orderId: ORDER_ID, holdId, reason, placedAt: at(10), placedBy: 'risk-desk' },
+});
+
+/** A payment of `amount` USD (the order total is 89.98). */
+export const paymentRecorded = (
+  amount = '89.98',
+  status: OrderEventOf<'order.payment_recorded'>['data']['status'] = 'AUTHORIZED',
+  paymentId = PAYMENT_ID,
+): OrderEventOf<'order.payment_recorded'> => ({
+  type: 'order.payment_recorded',
+  data: {
+    orderId: ORDER_ID,
+    paymentId,
+    amount: { amount, currencyCode: 'USD' },
+    status,
+    recordedAt: at(10),
   },
 });
 

@@ -10,11 +10,18 @@ import {
 } from './executeOrderRequest.js';
 import { requestFingerprint } from './fingerprint.js';
 import type { OrderRequest } from './orderRequests.js';
+import { recordPaymentRequest, riskAssessmentRequest } from './paymentRequests.js';
 import { uuidV7Generator } from './ports/clock.port.js';
 import type { EventStore } from './ports/eventStore.port.js';
 import type { IdempotencyStore } from './ports/idempotency.port.js';
 
-const setup = (options: { idempotency?: IdempotencyStore; eventStore?: EventStore } = {}) => {
+const setup = (
+  options: {
+    idempotency?: IdempotencyStore;
+    eventStore?: EventStore;
+    confirmRequiresPayment?: boolean;
+  } = {},
+) => {
   const store = createInMemoryOrderStore();
   const counter = { appends: 0 };
   const eventStore = options.eventStore ?? store.eventStore;
@@ -29,6 +36,7 @@ const setup = (options: { idempotency?: IdempotencyStore; eventStore?: EventStor
     idempotency: options.idempotency ?? store.idempotency,
     clock: tickingClock(),
     ids: uuidV7Generator,
+    ...(options.confirmRequiresPayment ? { confirmRequiresPayment: true } : {}),
   });
   const run = (
     request: OrderRequest,
@@ -288,5 +296,66 @@ describe('executeOrderRequest when the store is down while it gives a claim up',
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('executeOrderRequest with confirmRequiresPayment (spec §6)', () => {
+  it('holds a confirm for payment; the authorization releases the hold and confirms in one append', async () => {
+    const { store, counter, run, create } = setup({ confirmRequiresPayment: true });
+    const { orderId, view } = await create();
+    const held = (await run({ type: 'ConfirmOrder', orderId }, key('c1')))._unsafeUnwrap();
+    expect(held).toMatchObject({ kind: 'accepted', version: 2 });
+    if (held.kind !== 'accepted') throw new Error('refused');
+    expect(held.view).toMatchObject({
+      status: 'DRAFT',
+      holds: [{ holdId: 'awaiting-payment', reason: 'AWAITING_PAYMENT', placedBy: 'test' }],
+    });
+    const appendsBefore = counter.appends;
+    const paid = (
+      await run(
+        recordPaymentRequest({
+          orderId,
+          paymentId: 'pi_1',
+          amount: view.orderTotal,
+          provider: 'stripe',
+          status: 'AUTHORIZED',
+        }),
+        key('p1', 'kafka:oms.payments.authorized'),
+      )
+    )._unsafeUnwrap();
+    expect(counter.appends - appendsBefore).toBe(1);
+    expect(paid).toMatchObject({ kind: 'accepted', version: 5 });
+    if (paid.kind !== 'accepted') throw new Error('refused');
+    expect(paid.view).toMatchObject({
+      status: 'CONFIRMED',
+      holds: [],
+      paymentStatus: 'AUTHORIZED',
+    });
+    expect(store.allEvents().map((event) => event.type)).toEqual([
+      'order.created',
+      'order.hold_placed',
+      'order.payment_recorded',
+      'order.hold_released',
+      'order.confirmed',
+    ]);
+  });
+
+  it('answers order-on-hold as an error that is not recorded, and hold-not-found as a recorded refusal', async () => {
+    const { run, create } = setup();
+    const { orderId } = await create();
+    await run(riskAssessmentRequest({ orderId, riskLevel: 'HIGH' }) as OrderRequest);
+    const blocked = await run({ type: 'ConfirmOrder', orderId }, key('c2'));
+    expect(blocked._unsafeUnwrapErr()).toMatchObject({
+      code: 'order-on-hold',
+      holds: [{ holdId: 'high-risk-of-fraud', reason: 'HIGH_RISK_OF_FRAUD' }],
+    });
+    expect(riskAssessmentRequest({ orderId, riskLevel: 'MEDIUM' })).toBeUndefined();
+    const unknown = (
+      await run({ type: 'ReleaseHold', orderId, holdId: 'nope' }, key('r1'))
+    )._unsafeUnwrap();
+    expect(unknown).toMatchObject({ kind: 'refused', error: { code: 'hold-not-found' } });
+    await run({ type: 'ReleaseHold', orderId, holdId: 'high-risk-of-fraud' });
+    const confirmed = (await run({ type: 'ConfirmOrder', orderId }, key('c2')))._unsafeUnwrap();
+    expect(confirmed).toMatchObject({ kind: 'accepted', view: { status: 'CONFIRMED' } });
   });
 });

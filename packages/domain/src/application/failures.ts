@@ -36,12 +36,15 @@ export const classifyFailure = (error: ApplicationError): FailureClass => {
     case 'unknown-event':
       return 'transient';
     case 'order-not-found':
+    // a hold is released in time (payment arrives, review passes): the command can then apply
+    case 'order-on-hold':
       return 'not-yet';
     case 'invalid-state-transition':
       return NOT_YET[error.action]?.includes(error.status) ? 'not-yet' : 'final';
     case 'validation-failed':
     case 'order-not-editable':
     case 'line-not-found':
+    case 'hold-not-found':
     case 'last-line':
     case 'over-shipment':
     case 'mixed-currencies':

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { invalidTransition, orderNotFound, validationFailed } from '../order/order.errors.js';
+import {
+  holdNotFound,
+  invalidTransition,
+  onHold,
+  orderNotFound,
+  validationFailed,
+} from '../order/order.errors.js';
 import { serviceUnavailable } from './errors.js';
 import { classifyFailure } from './failures.js';
 
@@ -29,6 +35,17 @@ describe('classifyFailure', () => {
     expect(classifyFailure(invalidTransition('CONFIRMED', 'confirm'))).toBe('final');
     expect(classifyFailure(invalidTransition('SHIPPED', 'ship'))).toBe('final');
     expect(classifyFailure(invalidTransition('DELIVERED', 'deliver'))).toBe('final');
+  });
+
+  it('defers a command refused for a hold (it applies once released); an unknown hold is final', () => {
+    const hold = {
+      holdId: 'h',
+      reason: 'HIGH_RISK_OF_FRAUD' as const,
+      placedAt: '2026-01-16T09:00:00.000Z',
+      placedBy: 'risk',
+    };
+    expect(classifyFailure(onHold([hold], 'ship'))).toBe('not-yet');
+    expect(classifyFailure(holdNotFound('h'))).toBe('final');
   });
 
   it('never defers a create of an order that exists', () => {

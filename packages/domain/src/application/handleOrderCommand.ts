@@ -1,5 +1,5 @@
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
-import { decide } from '../order/order.decide.js';
+import { type DecideOptions, decide } from '../order/order.decide.js';
 import { concurrencyConflict, type OrderError } from '../order/order.errors.js';
 import { eventSchemaVersion, type OrderEventType } from '../order/order.events.js';
 import { evolve } from '../order/order.evolve.js';
@@ -53,6 +53,8 @@ export interface OrderCommandHandlerDeps {
   readonly ids: IdGenerator;
   /** How many times a command is re-read and re-decided after losing a race (default 5). */
   readonly maxRetries?: number;
+  /** Spec §6 (`OMS_CONFIRM_REQUIRES_PAYMENT`): a confirm of an unpaid order places an `AWAITING_PAYMENT` hold. */
+  readonly confirmRequiresPayment?: boolean;
 }
 
 export type OrderCommandHandler = (
@@ -83,6 +85,7 @@ export const stateFromEvents = (events: readonly RecordedEvent[]): OrderState =>
  */
 export const createOrderCommandRunner = (deps: OrderCommandHandlerDeps): OrderCommandRunner => {
   const { eventStore, clock, ids, maxRetries = 5 } = deps;
+  const options: DecideOptions = { confirmRequiresPayment: deps.confirmRequiresPayment === true };
 
   /** Stores the events and the key's outcome; without events or key there is nothing to store. */
   const record = (
@@ -121,7 +124,8 @@ export const createOrderCommandRunner = (deps: OrderCommandHandlerDeps): OrderCo
         if (context.expectedVersion !== undefined && context.expectedVersion !== stream.version)
           return errAsync(concurrencyConflict(context.expectedVersion, stream.version));
         const now = clock.now().toISOString();
-        const decision = decide(toCommand(request, orderId, now, ids), state);
+        const command = toCommand(request, orderId, now, ids, context.actor);
+        const decision = decide(command, state, options);
         if (decision.isErr()) {
           const error = decision.error;
           if (classifyFailure(error) !== 'final') return errAsync(error);

@@ -10,8 +10,11 @@ import {
   MarkUnfulfillableInputSchema,
   type OrderCommand,
   type OrderCommandType,
+  PlaceHoldInputSchema,
+  RecordPaymentInputSchema,
   ShipOrderInputSchema,
 } from '../order/order.commands.js';
+import { SYSTEM_ACTOR } from '../order/order.holds.js';
 import type { IdGenerator } from './ports/clock.port.js';
 
 /** The input schema of each command: what HTTP bodies, Kafka payloads and the CLI are validated against. */
@@ -27,6 +30,9 @@ export const ORDER_INPUT_SCHEMAS = {
   MarkUnfulfillable: MarkUnfulfillableInputSchema,
   DeliverOrder: DeliverOrderInputSchema,
   CompleteOrder: EmptyInputSchema,
+  PlaceHold: PlaceHoldInputSchema,
+  ReleaseHold: EmptyInputSchema,
+  RecordPayment: RecordPaymentInputSchema,
 } as const satisfies Record<OrderCommandType, z.ZodTypeAny>;
 
 type InputOf<T extends OrderCommandType> = z.output<(typeof ORDER_INPUT_SCHEMAS)[T]>;
@@ -68,16 +74,30 @@ export type OrderRequest =
       readonly orderId: string;
       readonly input: InputOf<'DeliverOrder'>;
     }
-  | { readonly type: 'CompleteOrder'; readonly orderId: string };
+  | { readonly type: 'CompleteOrder'; readonly orderId: string }
+  | { readonly type: 'PlaceHold'; readonly orderId: string; readonly input: InputOf<'PlaceHold'> }
+  | { readonly type: 'ReleaseHold'; readonly orderId: string; readonly holdId: string }
+  | {
+      readonly type: 'RecordPayment';
+      readonly orderId: string;
+      readonly input: InputOf<'RecordPayment'>;
+    };
 
-/** Completes a request into a command with the ids and the time it needs. */
+/** The actor as a command records it (`placedBy` of a hold): trimmed, at most 255 characters. */
+const commandActor = (actor: string | undefined): string => {
+  const trimmed = actor?.trim().slice(0, 255).trim();
+  return trimmed === undefined || trimmed === '' ? SYSTEM_ACTOR : trimmed;
+};
+
+/** Completes a request into a command with the ids, the time and the actor it needs. */
 export const toCommand = (
   request: OrderRequest,
   orderId: string,
   now: string,
   ids: IdGenerator,
+  actor?: string,
 ): OrderCommand => {
-  const metadata = { now };
+  const metadata = { now, ...(actor === undefined ? {} : { actor: commandActor(actor) }) };
   switch (request.type) {
     case 'CreateOrder':
       return {
@@ -125,6 +145,16 @@ export const toCommand = (
       return { type: 'DeliverOrder', data: { orderId, ...request.input }, metadata };
     case 'CompleteOrder':
       return { type: 'CompleteOrder', data: { orderId }, metadata };
+    case 'PlaceHold':
+      return {
+        type: 'PlaceHold',
+        data: { orderId, ...request.input, holdId: request.input.holdId ?? ids.next() },
+        metadata,
+      };
+    case 'ReleaseHold':
+      return { type: 'ReleaseHold', data: { orderId, holdId: request.holdId }, metadata };
+    case 'RecordPayment':
+      return { type: 'RecordPayment', data: { orderId, ...request.input }, metadata };
     default: {
       const unhandled: never = request;
       return unhandled;

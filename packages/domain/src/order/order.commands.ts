@@ -12,6 +12,8 @@ import {
 import { unstorableTextErrors } from '../shared/textSafety.js';
 import { fieldErrors } from '../shared/validation.js';
 import { type OrderError, validationFailed } from './order.errors.js';
+import { HOLD_REASONS } from './order.holds.js';
+import { CREATE_PAYMENT_STATUSES, RECORDED_PAYMENT_STATUSES } from './order.payments.js';
 import { CANCELLATION_REASON_CODES, CHANNELS } from './order.status.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -28,6 +30,17 @@ export const LineInputSchema = z
   .meta({ id: 'LineInput' });
 export type LineInput = z.output<typeof LineInputSchema>;
 
+const paymentFields = {
+  paymentId: text(100),
+  amount: MoneyInputSchema,
+  provider: text(100).optional(),
+};
+
+/** A payment as a create carries it (spec §6): a checkout that already authorized or captured. */
+export const CreatePaymentInputSchema = z
+  .object({ ...paymentFields, status: z.enum(CREATE_PAYMENT_STATUSES) })
+  .meta({ id: 'CreatePaymentInput' });
+
 export const CreateOrderInputSchema = z
   .object({
     channel: z.enum(CHANNELS).default('DIRECT'),
@@ -42,6 +55,7 @@ export const CreateOrderInputSchema = z
       .meta({ description: 'Optional; derived from the lines and checked against them' }),
     placedAt: TimestampSchema.optional(),
     metadata: MetadataSchema.optional(),
+    payment: CreatePaymentInputSchema.optional(),
   })
   .meta({ id: 'CreateOrderInput' });
 export type CreateOrderInput = z.output<typeof CreateOrderInputSchema>;
@@ -84,11 +98,29 @@ export const DeliverOrderInputSchema = z
 export const MarkUnfulfillableInputSchema = z
   .object({ reason: text(500), unfulfillableAt: TimestampSchema.optional() })
   .meta({ id: 'MarkUnfulfillableInput' });
+export const PlaceHoldInputSchema = z
+  .object({
+    reason: z.enum(HOLD_REASONS),
+    note: text(500).optional(),
+    holdId: text(100).optional().meta({
+      description: 'Optional; generated when omitted. Placing a hold id already placed is a no-op',
+    }),
+  })
+  .meta({ id: 'PlaceHoldInput' });
+export type PlaceHoldInput = z.output<typeof PlaceHoldInputSchema>;
+export const RecordPaymentInputSchema = z
+  .object({ ...paymentFields, status: z.enum(RECORDED_PAYMENT_STATUSES) })
+  .meta({ id: 'RecordPaymentInput' });
+export type RecordPaymentInput = z.output<typeof RecordPaymentInputSchema>;
 export const EmptyInputSchema = z.object({}).meta({ id: 'EmptyInput' });
 
 // Commands: inputs completed with the ids and the time they need, so that `decide` stays pure.
 
-const CommandMetadataSchema = z.object({ now: TimestampSchema });
+const CommandMetadataSchema = z.object({
+  now: TimestampSchema,
+  /** Who asked (the request's actor): recorded as `placedBy` of a hold. */
+  actor: text(255).optional(),
+});
 const OrderRef = { orderId: UuidSchema };
 const command = <T extends string, D extends z.ZodRawShape>(type: T, data: D) =>
   z.object({
@@ -117,6 +149,9 @@ export const ORDER_COMMAND_SCHEMAS = {
   MarkUnfulfillable: command('MarkUnfulfillable', MarkUnfulfillableInputSchema.shape),
   DeliverOrder: command('DeliverOrder', DeliverOrderInputSchema.shape),
   CompleteOrder: command('CompleteOrder', {}),
+  PlaceHold: command('PlaceHold', { ...PlaceHoldInputSchema.shape, holdId: text(100) }),
+  ReleaseHold: command('ReleaseHold', { holdId: text(100) }),
+  RecordPayment: command('RecordPayment', RecordPaymentInputSchema.shape),
 } as const;
 
 export type OrderCommandType = keyof typeof ORDER_COMMAND_SCHEMAS;

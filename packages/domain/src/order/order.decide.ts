@@ -1,36 +1,38 @@
-import { err, ok, type Result } from 'neverthrow';
+import { err, ok } from 'neverthrow';
 import { DECIMAL_AMOUNT } from '../shared/money.js';
 import { type OrderCommand, type OrderCommandOf, parseCommand } from './order.commands.js';
+import {
+  confirmOrder,
+  paymentEvents,
+  paymentsFit,
+  placeHold,
+  recordPayment,
+  releaseAll,
+  releaseHold,
+} from './order.decide.holds.js';
 import {
   type FieldError,
   invalidTransition,
   lineNotFound,
-  notEditable,
-  type OrderError,
-  orderNotFound,
   unknownEvent,
   validationFailed,
 } from './order.errors.js';
 import type { OrderEvent, StoredLine } from './order.events.js';
 import { fold } from './order.evolve.js';
-import { type DraftOrder, type Order, type OrderState, remainingToShip } from './order.state.js';
+import {
+  COMMAND_ACTIONS,
+  type DecideOptions,
+  type Decision,
+  findLine,
+  mixedCurrencies,
+  whenDraft,
+  whenIn,
+  whenInAndNotHeld,
+} from './order.guards.js';
+import { type OrderState, remainingToShip } from './order.state.js';
 import { TERMINAL_STATUSES } from './order.status.js';
 
-type Decision = Result<OrderEvent[], OrderError>;
-
-export const COMMAND_ACTIONS = {
-  CreateOrder: 'create',
-  AddLine: 'add a line to',
-  RemoveLine: 'remove a line from',
-  ChangeLineQuantity: 'change a line quantity of',
-  ChangeShippingAddress: 'change the shipping address of',
-  ConfirmOrder: 'confirm',
-  CancelOrder: 'cancel',
-  ShipOrder: 'ship',
-  MarkUnfulfillable: 'mark unfulfillable',
-  DeliverOrder: 'deliver',
-  CompleteOrder: 'complete',
-} as const satisfies Record<OrderCommand['type'], string>;
+export { COMMAND_ACTIONS, type DecideOptions } from './order.guards.js';
 
 const toStoredLine = (line: OrderCommandOf<'AddLine'>['data']['line']): StoredLine => ({
   lineId: line.lineId,
@@ -40,15 +42,6 @@ const toStoredLine = (line: OrderCommandOf<'AddLine'>['data']['line']): StoredLi
   unitPrice: { amount: line.unitPrice.amount, currencyCode: line.unitPrice.currencyCode },
 });
 
-const mixedCurrencies = (currencies: Iterable<string>): OrderError => {
-  const list = [...new Set(currencies)].sort();
-  return {
-    code: 'mixed-currencies',
-    message: `every line must use one currency, got ${list.join(', ')}`,
-    currencies: list,
-  };
-};
-
 const createOrder = (command: OrderCommandOf<'CreateOrder'>, state: OrderState): Decision => {
   if (state.status !== 'NONE')
     return err(invalidTransition(state.status, COMMAND_ACTIONS.CreateOrder));
@@ -57,53 +50,27 @@ const createOrder = (command: OrderCommandOf<'CreateOrder'>, state: OrderState):
   if (data.currencyCode !== undefined) currencies.add(data.currencyCode.toUpperCase());
   const [currencyCode] = currencies;
   if (currencies.size !== 1 || currencyCode === undefined) return err(mixedCurrencies(currencies));
-  return ok([
-    {
-      type: 'order.created',
-      data: {
-        orderId: data.orderId,
-        channel: data.channel,
-        ...(data.externalId === undefined ? {} : { externalId: data.externalId }),
-        customer: data.customer,
-        shippingAddress: data.shippingAddress,
-        billingAddress: data.billingAddress ?? data.shippingAddress,
-        lines: data.lines.map(toStoredLine),
-        currencyCode,
-        placedAt: data.placedAt ?? metadata.now,
-        metadata: data.metadata ?? {},
-        createdAt: metadata.now,
-      },
+  const created: OrderEvent = {
+    type: 'order.created',
+    data: {
+      orderId: data.orderId,
+      channel: data.channel,
+      ...(data.externalId === undefined ? {} : { externalId: data.externalId }),
+      customer: data.customer,
+      shippingAddress: data.shippingAddress,
+      billingAddress: data.billingAddress ?? data.shippingAddress,
+      lines: data.lines.map(toStoredLine),
+      currencyCode,
+      placedAt: data.placedAt ?? metadata.now,
+      metadata: data.metadata ?? {},
+      createdAt: metadata.now,
     },
-  ]);
+  };
+  if (data.payment === undefined) return ok([created]);
+  const order = fold([created]);
+  if (order.status === 'NONE') return ok([created]);
+  return paymentEvents(order, data.payment, command).map((events) => [created, ...events]);
 };
-
-/** Draft edits: only a DRAFT is editable; anything else is `order-not-editable`. */
-const whenDraft = (
-  command: OrderCommand,
-  state: OrderState,
-  decideDraft: (order: DraftOrder) => Decision,
-): Decision => {
-  if (state.status === 'NONE') return err(orderNotFound(command.data.orderId));
-  if (state.status !== 'DRAFT')
-    return err(notEditable(state.status, COMMAND_ACTIONS[command.type]));
-  return decideDraft(state);
-};
-
-/** Lifecycle commands: allowed only from the listed statuses. */
-const whenIn = <S extends Order['status']>(
-  command: OrderCommand,
-  state: OrderState,
-  allowed: readonly S[],
-  decideIn: (order: Extract<Order, { status: S }>) => Decision,
-): Decision => {
-  if (state.status === 'NONE') return err(orderNotFound(command.data.orderId));
-  if (!(allowed as readonly string[]).includes(state.status))
-    return err(invalidTransition(state.status, COMMAND_ACTIONS[command.type]));
-  return decideIn(state as Extract<Order, { status: S }>);
-};
-
-const findLine = (order: Order, lineId: string) =>
-  order.lines.find((line) => line.lineId === lineId);
 
 const addLine = (command: OrderCommandOf<'AddLine'>, state: OrderState): Decision =>
   whenDraft(command, state, (order) => {
@@ -183,16 +150,10 @@ const changeShippingAddress = (
     ]),
   );
 
-const confirmOrder = (command: OrderCommandOf<'ConfirmOrder'>, state: OrderState): Decision =>
-  whenIn(command, state, ['DRAFT'], (order) =>
-    ok([
-      { type: 'order.confirmed', data: { orderId: order.id, confirmedAt: command.metadata.now } },
-    ]),
-  );
-
 const cancelOrder = (command: OrderCommandOf<'CancelOrder'>, state: OrderState): Decision =>
   whenIn(command, state, ['DRAFT', 'CONFIRMED'], (order) =>
     ok([
+      ...releaseAll(order, command),
       {
         type: 'order.cancelled',
         data: {
@@ -213,7 +174,7 @@ const shipOrder = (command: OrderCommandOf<'ShipOrder'>, state: OrderState): Dec
     state.shipments.some((shipment) => shipment.shipmentId === data.shipmentId)
   )
     return ok([]);
-  return whenIn(command, state, ['CONFIRMED', 'PARTIALLY_SHIPPED'], (order) => {
+  return whenInAndNotHeld(command, state, ['CONFIRMED', 'PARTIALLY_SHIPPED'], (order) => {
     const requested = new Map<string, number>();
     for (const item of data.lines ??
       order.lines.map((line) => ({ lineId: line.lineId, quantity: undefined }))) {
@@ -263,7 +224,7 @@ const markUnfulfillable = (
   command: OrderCommandOf<'MarkUnfulfillable'>,
   state: OrderState,
 ): Decision =>
-  whenIn(command, state, ['CONFIRMED'], (order) =>
+  whenInAndNotHeld(command, state, ['CONFIRMED'], (order) =>
     ok([
       {
         type: 'order.marked_unfulfillable',
@@ -294,7 +255,11 @@ const completeOrder = (command: OrderCommandOf<'CompleteOrder'>, state: OrderSta
     ]),
   );
 
-const decideParsed = (command: OrderCommand, state: OrderState): Decision => {
+const decideParsed = (
+  command: OrderCommand,
+  state: OrderState,
+  options: DecideOptions,
+): Decision => {
   switch (command.type) {
     case 'CreateOrder':
       return createOrder(command, state);
@@ -307,7 +272,7 @@ const decideParsed = (command: OrderCommand, state: OrderState): Decision => {
     case 'ChangeShippingAddress':
       return changeShippingAddress(command, state);
     case 'ConfirmOrder':
-      return confirmOrder(command, state);
+      return confirmOrder(command, state, options);
     case 'CancelOrder':
       return cancelOrder(command, state);
     case 'ShipOrder':
@@ -318,6 +283,12 @@ const decideParsed = (command: OrderCommand, state: OrderState): Decision => {
       return deliverOrder(command, state);
     case 'CompleteOrder':
       return completeOrder(command, state);
+    case 'PlaceHold':
+      return placeHold(command, state);
+    case 'ReleaseHold':
+      return releaseHold(command, state);
+    case 'RecordPayment':
+      return recordPayment(command, state);
     default: {
       const unhandled: never = command;
       return unhandled;
@@ -356,14 +327,19 @@ const TOTAL_RULE = 'the total would exceed 15 integer digits';
  * this version cannot read (see `evolveStored`) is refused with `unknown-event`: deciding on it could overwrite
  * what a newer version recorded.
  */
-export const decide = (command: OrderCommand, state: OrderState): Decision =>
-  parseCommand(command)
-    .andThen((parsed) =>
-      state.unknownEvents !== undefined && state.unknownEvents.length > 0
-        ? err(unknownEvent(parsed.data.orderId, state.unknownEvents))
-        : decideParsed(parsed, state),
+export const decide = (
+  command: OrderCommand,
+  state: OrderState,
+  options: DecideOptions = {},
+): Decision =>
+  parseCommand(command).andThen((parsed) =>
+    (state.unknownEvents !== undefined && state.unknownEvents.length > 0
+      ? err(unknownEvent(parsed.data.orderId, state.unknownEvents))
+      : decideParsed(parsed, state, options)
     )
-    .andThen((events) => totalsFit(events, state));
+      .andThen((events) => totalsFit(events, state))
+      .andThen((events) => paymentsFit(events, state, parsed)),
+  );
 
 export const isTerminal = (state: OrderState): boolean =>
   state.status !== 'NONE' && TERMINAL_STATUSES.has(state.status);

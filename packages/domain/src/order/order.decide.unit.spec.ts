@@ -174,6 +174,37 @@ const ALLOWED: Partial<Record<Status, Partial<Record<OrderCommandType, Allowed>>
   },
 };
 
+/** Spec §6: a hold in the statuses where it blocks something; a payment in every status. */
+const holdPlacedNow: OrderEvent = {
+  type: 'order.hold_placed',
+  data: {
+    orderId: ORDER_ID,
+    holdId: 'hold-test',
+    reason: 'HIGH_RISK_OF_FRAUD',
+    note: 'score 91',
+    placedAt: NOW,
+    placedBy: 'risk-desk',
+  },
+};
+const paymentNow: OrderEvent = {
+  type: 'order.payment_recorded',
+  data: {
+    orderId: ORDER_ID,
+    paymentId: 'pi_test',
+    amount: { amount: '89.98', currencyCode: 'USD' },
+    provider: 'stripe',
+    status: 'AUTHORIZED',
+    recordedAt: NOW,
+  },
+};
+for (const status of ORDER_STATUSES) {
+  const cells: Partial<Record<OrderCommandType, Allowed>> = ALLOWED[status] ?? {};
+  ALLOWED[status] = cells;
+  cells.RecordPayment = { events: [paymentNow], status };
+  if (status === 'DRAFT' || status === 'CONFIRMED' || status === 'PARTIALLY_SHIPPED')
+    cells.PlaceHold = { events: [holdPlacedNow], status };
+}
+
 const DRAFT_EDITS: ReadonlySet<OrderCommandType> = new Set([
   'AddLine',
   'RemoveLine',
@@ -183,6 +214,7 @@ const DRAFT_EDITS: ReadonlySet<OrderCommandType> = new Set([
 
 const refusalFor = (status: Status, type: OrderCommandType): OrderErrorCode => {
   if (status === 'NONE') return 'order-not-found';
+  if (type === 'ReleaseHold') return 'hold-not-found';
   if (DRAFT_EDITS.has(type)) return 'order-not-editable';
   return 'invalid-state-transition';
 };
@@ -193,9 +225,9 @@ const cells = STATUSES.flatMap((status) =>
 );
 
 describe('decide: every (status × command) pair', () => {
-  it('covers 9 states × 11 commands, 13 of them allowed', () => {
-    expect(cells).toHaveLength(99);
-    expect(cells.filter((cell) => cell.allowed)).toHaveLength(13);
+  it('covers 9 states × 14 commands, 24 of them allowed', () => {
+    expect(cells).toHaveLength(126);
+    expect(cells.filter((cell) => cell.allowed)).toHaveLength(24);
     expect(fold(historyFor('NONE')).status).toBe('NONE');
     for (const status of ORDER_STATUSES) expect(fold(historyFor(status)).status).toBe(status);
   });
@@ -216,6 +248,7 @@ describe('decide: every (status × command) pair', () => {
     given(historyFor(status)).when(commandOf(type)).thenFails(code);
     const error = decide(commandOf(type), fold(historyFor(status)))._unsafeUnwrapErr();
     if (code === 'order-not-found') expect(error).toMatchObject({ orderId: ORDER_ID });
+    else if (code === 'hold-not-found') expect(error).toMatchObject({ holdId: 'hold-test' });
     else expect(error).toMatchObject({ status, action: COMMAND_ACTIONS[type] });
     expect(error.message.length).toBeGreaterThan(0);
   });

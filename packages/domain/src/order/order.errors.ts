@@ -1,3 +1,4 @@
+import type { Hold, HoldReason } from './order.holds.js';
 import type { OrderStatus } from './order.state.js';
 import type { UnknownEvent } from './order.upcast.js';
 
@@ -40,6 +41,14 @@ export type OrderError =
     }
   | { readonly code: 'order-not-found'; readonly message: string; readonly orderId: string }
   | {
+      /** Spec §6: an active hold blocks confirm, ship and mark-unfulfillable; the holds are named. */
+      readonly code: 'order-on-hold';
+      readonly message: string;
+      readonly action: string;
+      readonly holds: readonly { readonly holdId: string; readonly reason: HoldReason }[];
+    }
+  | { readonly code: 'hold-not-found'; readonly message: string; readonly holdId: string }
+  | {
       /** The order holds events this version cannot read (a newer replica wrote them): nothing is decided on it. */
       readonly code: 'unknown-event';
       readonly message: string;
@@ -64,6 +73,8 @@ export const ORDER_ERROR_CODES = [
   'over-shipment',
   'mixed-currencies',
   'order-not-found',
+  'order-on-hold',
+  'hold-not-found',
   'unknown-event',
   'concurrency-conflict',
 ] as const satisfies readonly OrderErrorCode[];
@@ -95,6 +106,21 @@ export const orderNotFound = (orderId: string): OrderError => ({
   code: 'order-not-found',
   message: `order ${orderId} does not exist`,
   orderId,
+});
+
+export const onHold = (holds: readonly Hold[], action: string): OrderError => ({
+  code: 'order-on-hold',
+  message: `cannot ${action} an order on hold (${holds
+    .map((hold) => `${hold.holdId}: ${hold.reason}`)
+    .join(', ')}); release the holds first`,
+  action,
+  holds: holds.map((hold) => ({ holdId: hold.holdId, reason: hold.reason })),
+});
+
+export const holdNotFound = (holdId: string): OrderError => ({
+  code: 'hold-not-found',
+  message: `hold ${holdId} was never placed on this order`,
+  holdId,
 });
 
 export const lineNotFound = (lineId: string): OrderError => ({

@@ -14,6 +14,8 @@ import {
   CreateOrderInputSchema,
   LineInputSchema,
   MarkUnfulfillableInputSchema,
+  PlaceHoldInputSchema,
+  RecordPaymentInputSchema,
   ShipOrderInputSchema,
 } from './order.commands.js';
 import { CANCELLATION_REASON_CODES, CHANNELS, ORDER_STATUSES } from './order.status.js';
@@ -107,6 +109,31 @@ export const OrderMarkedUnfulfillableSchema = z.object({
 });
 export const OrderDeliveredSchema = z.object({ orderId: UuidSchema, deliveredAt: TimestampSchema });
 export const OrderCompletedSchema = z.object({ orderId: UuidSchema, completedAt: TimestampSchema });
+const HoldIdSchema = PlaceHoldInputSchema.shape.holdId.unwrap();
+const ActorSchema = z.string().min(1).max(255);
+export const OrderHoldPlacedSchema = z.object({
+  orderId: UuidSchema,
+  holdId: HoldIdSchema,
+  reason: PlaceHoldInputSchema.shape.reason,
+  note: PlaceHoldInputSchema.shape.note,
+  placedAt: TimestampSchema,
+  placedBy: ActorSchema,
+});
+export const OrderHoldReleasedSchema = z.object({
+  orderId: UuidSchema,
+  holdId: HoldIdSchema,
+  reason: PlaceHoldInputSchema.shape.reason,
+  releasedAt: TimestampSchema,
+  releasedBy: ActorSchema,
+});
+export const OrderPaymentRecordedSchema = z.object({
+  orderId: UuidSchema,
+  paymentId: RecordPaymentInputSchema.shape.paymentId,
+  amount: StoredMoneySchema,
+  provider: RecordPaymentInputSchema.shape.provider,
+  status: RecordPaymentInputSchema.shape.status,
+  recordedAt: TimestampSchema,
+});
 
 /** The data schema of each stored event type, with its current schema version. */
 export const ORDER_EVENT_SCHEMAS = {
@@ -121,6 +148,9 @@ export const ORDER_EVENT_SCHEMAS = {
   'order.marked_unfulfillable': { version: 1, data: OrderMarkedUnfulfillableSchema },
   'order.delivered': { version: 1, data: OrderDeliveredSchema },
   'order.completed': { version: 1, data: OrderCompletedSchema },
+  'order.hold_placed': { version: 1, data: OrderHoldPlacedSchema },
+  'order.hold_released': { version: 1, data: OrderHoldReleasedSchema },
+  'order.payment_recorded': { version: 1, data: OrderPaymentRecordedSchema },
 } as const;
 
 export type OrderEventType = keyof typeof ORDER_EVENT_SCHEMAS;
@@ -173,6 +203,12 @@ export const eventTime = (event: OrderEvent): string => {
       return event.data.deliveredAt;
     case 'order.completed':
       return event.data.completedAt;
+    case 'order.hold_placed':
+      return event.data.placedAt;
+    case 'order.hold_released':
+      return event.data.releasedAt;
+    case 'order.payment_recorded':
+      return event.data.recordedAt;
     default: {
       const unhandled: never = event;
       throw new Error(`unknown event ${JSON.stringify(unhandled)}`);

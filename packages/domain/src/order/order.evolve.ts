@@ -1,6 +1,7 @@
 import { sumAmounts, timesAmount } from '../shared/amounts.js';
 import type { Money } from '../shared/money.js';
 import { eventTime, isOrderEventType, type OrderEvent, type StoredLine } from './order.events.js';
+import { type Payment, paymentStatusOf } from './order.payments.js';
 import type { Order, OrderData, OrderLine, OrderState } from './order.state.js';
 import type { UnknownEvent } from './order.upcast.js';
 
@@ -86,6 +87,10 @@ export const evolve = (state: OrderState, event: OrderEvent): OrderState => {
       placedAt: data.placedAt,
       shipments: [],
       metadata: data.metadata,
+      paymentStatus: 'PENDING',
+      payments: [],
+      holds: [],
+      releasedHoldIds: [],
       version,
       createdAt: data.createdAt,
       updatedAt,
@@ -162,6 +167,34 @@ export const evolve = (state: OrderState, event: OrderEvent): OrderState => {
         deliveredAt: 'deliveredAt' in next ? next.deliveredAt : event.data.completedAt,
         completedAt: event.data.completedAt,
       };
+    case 'order.hold_placed': {
+      const { orderId: _orderId, ...hold } = event.data;
+      return { ...next, holds: [...next.holds.filter((h) => h.holdId !== hold.holdId), hold] };
+    }
+    case 'order.hold_released':
+      return {
+        ...next,
+        holds: next.holds.filter((hold) => hold.holdId !== event.data.holdId),
+        releasedHoldIds: [
+          ...next.releasedHoldIds.filter((holdId) => holdId !== event.data.holdId),
+          event.data.holdId,
+        ],
+      };
+    case 'order.payment_recorded': {
+      const { data } = event;
+      const payment: Payment = {
+        paymentId: data.paymentId,
+        amount: { amount: data.amount.amount, currencyCode: data.amount.currencyCode },
+        ...(data.provider === undefined ? {} : { provider: data.provider }),
+        status: data.status,
+        at: data.recordedAt,
+      };
+      const known = next.payments.some((p) => p.paymentId === payment.paymentId);
+      const payments = known
+        ? next.payments.map((p) => (p.paymentId === payment.paymentId ? payment : p))
+        : [...next.payments, payment];
+      return { ...next, payments, paymentStatus: paymentStatusOf(payments) };
+    }
     default: {
       const unhandled: never = event;
       return unhandled;

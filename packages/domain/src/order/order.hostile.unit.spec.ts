@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { address, historyFor, LINE_A, LINE_B, ORDER_ID } from '../../test/builders.js';
+import {
+  address,
+  historyFor,
+  holdPlaced,
+  LINE_A,
+  LINE_B,
+  ORDER_ID,
+  paymentRecorded,
+} from '../../test/builders.js';
 import type { OrderCommand } from './order.commands.js';
 import { decide } from './order.decide.js';
 import { ORDER_ERROR_CODES } from './order.errors.js';
@@ -175,11 +183,57 @@ const commandArb: fc.Arbitrary<OrderCommand> = fc.oneof(
     data: fc.record({ orderId: id }),
     metadata: fc.record(metadata),
   }),
+  fc.record({
+    type: fc.constant('PlaceHold' as const),
+    data: fc.record(
+      {
+        orderId: id,
+        holdId: fc.oneof(fc.constantFrom('hold-test', 'awaiting-payment'), text),
+        reason: fc.oneof(fc.constantFrom('MANUAL', 'HIGH_RISK_OF_FRAUD', 'manual'), text),
+        note: text,
+      },
+      { requiredKeys: ['orderId', 'holdId', 'reason'] },
+    ),
+    metadata: fc.record({ now: timestamp, actor: text }, { requiredKeys: ['now'] }),
+  }),
+  fc.record({
+    type: fc.constant('ReleaseHold' as const),
+    data: fc.record({ orderId: id, holdId: fc.oneof(fc.constant('hold-test'), text) }),
+    metadata: fc.record({ now: timestamp, actor: text }, { requiredKeys: ['now'] }),
+  }),
+  fc.record({
+    type: fc.constant('RecordPayment' as const),
+    data: fc.record(
+      {
+        orderId: id,
+        paymentId: fc.oneof(fc.constant('pi_test'), text),
+        amount: fc.record({ amount, currencyCode: currency }),
+        provider: text,
+        status: fc.oneof(
+          fc.constantFrom('AUTHORIZED', 'CAPTURED', 'FAILED', 'VOIDED', 'PENDING'),
+          text,
+        ),
+      },
+      { requiredKeys: ['orderId', 'paymentId', 'amount', 'status'] },
+    ),
+    metadata: fc.record(metadata),
+  }),
 ) as fc.Arbitrary<OrderCommand>;
 
-/** Every reachable status, and an order that holds an event a newer version wrote. */
+/** Every reachable status (some held, some paid), and an order that holds an event a newer version wrote. */
 const stateArb = fc.oneof(
   fc.constantFrom('NONE' as const, ...ORDER_STATUSES).map((status) => fold(historyFor(status))),
+  fc
+    .constantFrom('DRAFT' as const, 'CONFIRMED' as const, 'PARTIALLY_SHIPPED' as const)
+    .chain((status) =>
+      fc
+        .subarray([
+          holdPlaced(),
+          holdPlaced('awaiting-payment', 'AWAITING_PAYMENT'),
+          paymentRecorded('40'),
+        ])
+        .map((extra) => fold([...historyFor(status), ...extra])),
+    ),
   fc.constant(
     foldStored([
       ...historyFor('DRAFT').map((event) => ({ ...event, schemaVersion: 1 })),
@@ -192,8 +246,8 @@ describe('decide with arbitrary well-typed commands, hostile values included (fa
   it('never throws, answers a known error code, and emits only events its own schemas accept', () => {
     const outcomes = new Set<string>();
     fc.assert(
-      fc.property(commandArb, stateArb, (command, state) => {
-        const decision = decide(command, state);
+      fc.property(commandArb, stateArb, fc.boolean(), (command, state, requiresPayment) => {
+        const decision = decide(command, state, { confirmRequiresPayment: requiresPayment });
         if (decision.isErr()) {
           outcomes.add(decision.error.code);
           expect(ORDER_ERROR_CODES).toContain(decision.error.code);

@@ -43,7 +43,8 @@ const lineArb = fc.record({
 const stepArb = fc.record({
   // weighted so that sequences often live long enough to reach COMPLETED: cancel and unfulfillable are rare
   kind: fc.oneof(
-    ...[1, 3, 2, 2, 1, 3, 1, 6, 1, 3, 3].map((weight, kind) => ({
+    // 11–13: place a hold, release one, record a payment (spec §6)
+    ...[1, 3, 2, 2, 1, 3, 1, 6, 1, 3, 3, 2, 2, 2].map((weight, kind) => ({
       arbitrary: fc.constant(kind),
       weight,
     })),
@@ -55,6 +56,15 @@ const stepArb = fc.record({
   shipmentPick: fc.nat({ max: 9 }),
   shipAll: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
   rest: fc.boolean(),
+  holdPick: fc.nat({ max: 2 }),
+  paymentPick: fc.nat({ max: 2 }),
+  /** A payment's amount in percent of the order total: above 100 is refused. */
+  share: fc.oneof(
+    fc.integer({ min: 0, max: 100 }),
+    fc.constant(100),
+    fc.integer({ min: 101, max: 150 }),
+  ),
+  paymentStatus: fc.constantFrom('AUTHORIZED', 'CAPTURED', 'FAILED', 'VOIDED'),
 });
 type Step = typeof stepArb extends fc.Arbitrary<infer T> ? T : never;
 type Line = Step['line'];
@@ -75,6 +85,10 @@ const step = (kind: number, overrides: Partial<Step> = {}): Step => ({
   shipmentPick: 0,
   shipAll: false,
   rest: false,
+  holdPick: 0,
+  paymentPick: 0,
+  share: 100,
+  paymentStatus: 'AUTHORIZED',
   ...overrides,
 });
 
@@ -106,6 +120,21 @@ const EXAMPLES: [Line[], Step[]][] = [
   ],
   [[usd(1)], [step(6), step(5)]], // CANCELLED from DRAFT
   [[usd(3)], [step(5), step(8), step(9)]], // UNFULFILLABLE
+  [
+    [usd(2)],
+    [
+      step(11), // a hold
+      step(5), // order-on-hold
+      step(12, { known: false }), // hold-not-found
+      step(13, { share: 120 }), // validation-failed: above the total
+      step(12), // released
+      step(13), // paid in full
+      step(5), // confirmed
+      step(11, { holdPick: 1 }), // held again
+      step(7, { shipAll: true }), // order-on-hold
+      step(6), // cancel releases the hold
+    ],
+  ],
 ];
 
 const lineIdsOf = (state: OrderState): string[] =>
@@ -179,10 +208,56 @@ const commandFor = (step: Step, state: OrderState): OrderCommand => {
       return { type: 'MarkUnfulfillable', data: { orderId, reason: 'gone' }, metadata };
     case 9:
       return { type: 'DeliverOrder', data: { orderId }, metadata };
-    default:
+    case 10:
       return { type: 'CompleteOrder', data: { orderId }, metadata };
+    case 11:
+      return {
+        type: 'PlaceHold',
+        data: { orderId, holdId: `hold-${step.holdPick}`, reason: 'MANUAL' },
+        metadata,
+      };
+    case 12: {
+      const holds = state.status === 'NONE' ? [] : state.holds;
+      const active = holds.length > 0 ? holds[step.pick % holds.length]?.holdId : undefined;
+      return {
+        type: 'ReleaseHold',
+        data: { orderId, holdId: step.known && active ? active : 'hold-unknown' },
+        metadata,
+      };
+    }
+    default: {
+      const total = state.status === 'NONE' ? 0n : toUnits(state.orderTotal.amount);
+      return {
+        type: 'RecordPayment',
+        data: {
+          orderId,
+          paymentId: `payment-${step.paymentPick}`,
+          amount: { amount: fromUnits((total * BigInt(step.share)) / 100n), currencyCode: 'USD' },
+          status: step.paymentStatus,
+        },
+        metadata,
+      };
+    }
   }
 };
+
+const fromUnits = (units: bigint): string =>
+  `${units / SCALE}.${(units % SCALE).toString().padStart(4, '0')}`;
+
+/** What the payments of an order authorize or capture, in units. */
+const coveredUnits = (state: OrderState): bigint =>
+  state.status === 'NONE'
+    ? 0n
+    : state.payments
+        .filter((payment) => payment.status === 'AUTHORIZED' || payment.status === 'CAPTURED')
+        .reduce((sum, payment) => sum + toUnits(payment.amount.amount), 0n);
+
+/** Spec §6, checked on every event: confirm, ship and mark-unfulfillable never happen while a hold is active. */
+const HELD_OFF: ReadonlySet<string> = new Set([
+  'order.confirmed',
+  'order.shipped',
+  'order.marked_unfulfillable',
+]);
 
 /** The lifecycle of spec §2 as (from → to) pairs; an event either keeps the status or moves along one of these. */
 const TRANSITIONS = new Set([
@@ -217,6 +292,11 @@ const checkInvariants = (state: OrderState, events: readonly OrderEvent[]): void
     expect(line.shippedQuantity).toBeLessThanOrEqual(line.quantity);
   }
   expect(toUnits(view.orderTotal.amount)).toBe(total);
+  // spec §6: authorized ≤ total, one currency, no hold in a terminal state
+  expect(coveredUnits(state)).toBeLessThanOrEqual(total);
+  for (const payment of state.payments)
+    expect(payment.amount.currencyCode).toBe(state.currencyCode);
+  if (isTerminal(state)) expect(state.holds).toEqual([]);
   expect(view.orderTotal.amount).not.toMatch(/e/i);
   const shipped = view.lines.map((line) => line.shippedQuantity);
   const allShipped = view.lines.every((line) => line.shippedQuantity === line.quantity);
@@ -252,7 +332,8 @@ describe('the decider under random command sequences (fast-check)', () => {
       fc.property(
         fc.array(lineArb, { minLength: 1, maxLength: 3 }),
         fc.array(stepArb, { minLength: 10, maxLength: 60 }),
-        (first, steps) => {
+        fc.boolean(),
+        (first, steps, confirmRequiresPayment) => {
           nextLine = 1;
           const events: OrderEvent[] = [];
           let state: OrderState = initialState();
@@ -269,14 +350,18 @@ describe('the decider under random command sequences (fast-check)', () => {
           };
           for (const command of [create, ...steps.map((step) => ({ step }))]) {
             const next = 'step' in command ? commandFor(command.step, state) : command;
-            const decision = decide(next, state);
+            const decision = decide(next, state, { confirmRequiresPayment });
             if (decision.isErr()) {
               refused.add(decision.error.code);
               expect(ORDER_ERROR_CODES).toContain(decision.error.code);
               continue;
             }
-            if (isTerminal(state)) expect(decision.value).toEqual([]);
+            // a terminal order only takes payment records (a void after a cancel, a late capture)
+            if (isTerminal(state))
+              for (const event of decision.value) expect(event.type).toBe('order.payment_recorded');
             for (const event of decision.value) {
+              if (HELD_OFF.has(event.type) && state.status !== 'NONE')
+                expect(state.holds, `${event.type} while on hold`).toEqual([]);
               expect(ORDER_EVENT_SCHEMAS[event.type].data.safeParse(event.data).success).toBe(true);
               const after = evolve(state, event);
               expect(
@@ -292,7 +377,13 @@ describe('the decider under random command sequences (fast-check)', () => {
           checkReplay(state, events);
         },
       ),
-      { numRuns: 300, examples: EXAMPLES },
+      {
+        numRuns: 300,
+        examples: [
+          ...EXAMPLES.map(([lines, steps]): [Line[], Step[], boolean] => [lines, steps, false]),
+          ...EXAMPLES.map(([lines, steps]): [Line[], Step[], boolean] => [lines, steps, true]),
+        ],
+      },
     );
     // the sequences are not vacuous: they reach every status and every refusal the decider has
     expect([...reached].sort()).toEqual([
@@ -306,11 +397,13 @@ describe('the decider under random command sequences (fast-check)', () => {
       'UNFULFILLABLE',
     ]);
     expect([...refused].sort()).toEqual([
+      'hold-not-found',
       'invalid-state-transition',
       'last-line',
       'line-not-found',
       'mixed-currencies',
       'order-not-editable',
+      'order-on-hold',
       'over-shipment',
       'validation-failed',
     ]);
@@ -363,7 +456,10 @@ describe('the decider under random command sequences (fast-check)', () => {
         expect(isTerminal(state)).toBe(true);
         for (const step of steps) {
           const decision = decide(commandFor(step, state), state);
-          expect(decision.isErr() || decision.value.length === 0).toBe(true);
+          if (decision.isErr()) continue;
+          // a payment may still be recorded (a void after a cancel); the status and the holds stay as they are
+          for (const event of decision.value) expect(event.type).toBe('order.payment_recorded');
+          expect(fold(decision.value, state)).toMatchObject({ status: state.status, holds: [] });
         }
       }),
       { numRuns: 200 },

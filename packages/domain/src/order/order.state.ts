@@ -1,5 +1,7 @@
 import type { Money } from '../shared/money.js';
 import type { Address, Customer } from '../shared/schemas.js';
+import type { Hold } from './order.holds.js';
+import type { Payment, PaymentStatus } from './order.payments.js';
 import type { CancellationReasonCode, Channel } from './order.status.js';
 import type { UnknownEvent } from './order.upcast.js';
 
@@ -37,6 +39,13 @@ export interface OrderData {
   readonly placedAt: string;
   readonly shipments: readonly Shipment[];
   readonly metadata: Readonly<Record<string, string>>;
+  /** Spec §6: from `payments` (`paymentStatusOf`); `PENDING` without any. */
+  readonly paymentStatus: PaymentStatus;
+  readonly payments: readonly Payment[];
+  /** The active holds, oldest first. */
+  readonly holds: readonly Hold[];
+  /** Ids of holds placed and released since: placing one again is a no-op, releasing it again too. */
+  readonly releasedHoldIds: readonly string[];
   readonly version: number;
   readonly createdAt: string;
   /**

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { moneyToJson } from '../shared/money.js';
 import { AddressSchema, CustomerSchema, MoneySchema } from '../shared/schemas.js';
+import { HOLD_REASONS } from './order.holds.js';
+import { PAYMENT_STATUSES, RECORDED_PAYMENT_STATUSES } from './order.payments.js';
 import type { Order } from './order.state.js';
 import { CHANNELS, ORDER_STATUSES } from './order.status.js';
 
@@ -28,6 +30,26 @@ export const ShipmentSchema = z
   })
   .meta({ id: 'Shipment' });
 
+export const PaymentSchema = z
+  .object({
+    paymentId: z.string(),
+    amount: MoneySchema,
+    provider: z.string().nullable(),
+    status: z.enum(RECORDED_PAYMENT_STATUSES),
+    at: z.string().meta({ format: 'date-time' }),
+  })
+  .meta({ id: 'Payment' });
+
+export const HoldSchema = z
+  .object({
+    holdId: z.string(),
+    reason: z.enum(HOLD_REASONS),
+    note: z.string().nullable(),
+    placedAt: z.string().meta({ format: 'date-time' }),
+    placedBy: z.string(),
+  })
+  .meta({ id: 'Hold' });
+
 /** An order as clients see it (HTTP responses, the read model's document, published snapshots). */
 export const OrderViewSchema = z
   .object({
@@ -51,6 +73,9 @@ export const OrderViewSchema = z
     completedAt: nullableTime,
     shipments: z.array(ShipmentSchema),
     metadata: z.record(z.string(), z.string()),
+    paymentStatus: z.enum(PAYMENT_STATUSES),
+    payments: z.array(PaymentSchema),
+    holds: z.array(HoldSchema).meta({ description: 'The active holds, oldest first' }),
     version: z.number().int(),
     createdAt: z.string().meta({ format: 'date-time' }),
     updatedAt: z.string().meta({ format: 'date-time' }),
@@ -113,6 +138,21 @@ export const toOrderView = (order: Order): OrderView => ({
     shippedAt: shipment.shippedAt,
   })),
   metadata: { ...order.metadata },
+  paymentStatus: order.paymentStatus,
+  payments: order.payments.map((payment) => ({
+    paymentId: payment.paymentId,
+    amount: moneyToJson(payment.amount),
+    provider: payment.provider ?? null,
+    status: payment.status,
+    at: payment.at,
+  })),
+  holds: order.holds.map((hold) => ({
+    holdId: hold.holdId,
+    reason: hold.reason,
+    note: hold.note ?? null,
+    placedAt: hold.placedAt,
+    placedBy: hold.placedBy,
+  })),
   version: order.version,
   createdAt: order.createdAt,
   updatedAt: order.updatedAt,

@@ -16,3 +16,7 @@ export const renderAmount = (amount: string, minDigits: number): string => {
   const value = exact(amount);
   return value.isFinite() ? value.toFixed(Math.max(minDigits, value.decimalPlaces())) : amount;
 };
+
+/** -1, 0 or 1 as `left` is below, equal to or above `right` (unchecked, like the rest of this file). */
+export const compareAmounts = (left: string, right: string): number =>
+  exact(left).comparedTo(exact(right));
