@@ -61,6 +61,7 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
     clock: systemClock,
     ids: uuidV7Generator,
     maxRetries: 10,
+    confirmRequiresPayment: config.OMS_CONFIRM_REQUIRES_PAYMENT,
   });
   const kafka = await startKafka(config, logger, { ...store, pool: database.pool, execute });
 

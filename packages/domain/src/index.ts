@@ -84,9 +84,12 @@ export {
   INBOUND_TOPICS,
   type InboundCommand,
   InboundEnvelopeSchema,
+  type InboundNothingToDo,
   type InboundTopic,
   inboundToRequest,
   isInboundTopic,
+  PaymentNoticeSchema,
+  RiskAssessedSchema,
   ShippingDeliveredSchema,
 } from './integration/inbound.js';
 export {

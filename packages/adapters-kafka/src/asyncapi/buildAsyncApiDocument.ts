@@ -210,7 +210,7 @@ export const buildAsyncApiDocument = (options: AsyncApiOptions = {}): Record<str
       title: options.title ?? 'OMS Order Intake events',
       version: options.version ?? '1.0.0',
       description:
-        'Integration events published from the order event store (the outbox) and the fulfillment and shipping events Order Intake consumes.',
+        'Integration events published from the order event store (the outbox), and the fulfillment, shipping, payment and risk events Order Intake consumes.',
     },
     defaultContentType: 'application/json',
     servers: {

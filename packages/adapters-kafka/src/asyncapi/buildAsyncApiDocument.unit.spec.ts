@@ -35,7 +35,28 @@ describe('buildAsyncApiDocument', () => {
         ?.operations()
         .all()
         .filter((op) => op.action() === 'receive'),
-    ).toHaveLength(4);
+    ).toHaveLength(Object.keys(INBOUND_TOPICS).length);
+    // spec §6: one channel carries both hold events; payments and risk are consumed
+    const holds = document
+      ?.channels()
+      .all()
+      .find((c) => c.address() === 'oms.orders.holds');
+    expect(
+      holds
+        ?.messages()
+        .all()
+        .map((message) => message.name())
+        .sort(),
+    ).toEqual(['order.hold_placed', 'order.hold_released']);
+    expect(addresses).toEqual(
+      expect.arrayContaining([
+        'oms.orders.payments',
+        'oms.payments.authorized',
+        'oms.payments.captured',
+        'oms.payments.failed',
+        'oms.risk.assessed',
+      ]),
+    );
     // the parser takes seconds on a loaded machine
   }, 30_000);
 
@@ -44,7 +65,16 @@ describe('buildAsyncApiDocument', () => {
       components: { schemas: Record<string, unknown> };
     };
     expect(Object.keys(document.components.schemas)).toEqual(
-      expect.arrayContaining(['Order', 'Address', 'PublishedHeaders', 'FulfillmentShipped']),
+      expect.arrayContaining([
+        'Order',
+        'Address',
+        'PublishedHeaders',
+        'FulfillmentShipped',
+        'PaymentNotice',
+        'RiskAssessed',
+        'OrderHoldPlacedPayload',
+        'OrderPaymentUpdatedPayload',
+      ]),
     );
     expect(JSON.stringify(document)).not.toContain('#/definitions/');
     for (const [name, schema] of Object.entries(document.components.schemas))
