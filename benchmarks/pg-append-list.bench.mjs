@@ -303,15 +303,13 @@ const appendBenchmark = async (baseUrl) => {
 
 // ---- listing: seed the read model directly (INSERT ... SELECT generate_series), then time keyset pages.
 const SEED_SQL = `
-INSERT INTO oms_orders (id, status, channel, customer_email, created_at, updated_at, version, summary, document)
-SELECT id, status, channel, email, at, at, 1,
-       jsonb_build_object('id', id, 'status', status, 'channel', channel, 'externalId', null,
-                          'customerEmail', email, 'orderTotal', jsonb_build_object('amount', '59.98', 'currencyCode', 'USD'),
-                          'lineCount', 1, 'version', 1, 'createdAt', at, 'updatedAt', at),
-       '{}'::jsonb
-  FROM (SELECT gen_random_uuid()::text AS id,
+INSERT INTO oms_orders (id, status, channel, payment_status, customer_email, created_at, updated_at, version,
+                        line_count, order_total, currency_code)
+SELECT id, status, channel, payment_status, email, at, at, 1, 1, '59.98', 'USD'
+  FROM (SELECT gen_random_uuid() AS id,
                (ARRAY['DRAFT','CONFIRMED','PARTIALLY_SHIPPED','SHIPPED','DELIVERED','COMPLETED','CANCELLED','UNFULFILLABLE'])[1 + n % 8] AS status,
                (ARRAY['ECOMMERCE','MARKETPLACE','B2B','DIRECT'])[1 + n % 4] AS channel,
+               (ARRAY['PENDING','AUTHORIZED','CAPTURED','FAILED','VOIDED'])[1 + n % 5] AS payment_status,
                'buyer' || (n % 20000) || '@example.com' AS email,
                timestamptz '2025-01-01' + n * interval '7 seconds' AS at
           FROM generate_series($1::integer, $2::integer) AS n) s`;

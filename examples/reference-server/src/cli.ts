@@ -116,7 +116,11 @@ const flagValue = (args: readonly string[], name: string): string | undefined =>
 };
 
 /** Translates the arguments into a request, runs it through `executeOrderRequest` (source `cli`), prints the outcome. */
-const runCommand = async (database: Database, args: readonly string[]): Promise<number> => {
+const runCommand = async (
+  database: Database,
+  args: readonly string[],
+  config: Pick<Config, 'OMS_CONFIRM_REQUIRES_PAYMENT'>,
+): Promise<number> => {
   const [type = ''] = args;
   let body: unknown = {};
   try {
@@ -147,6 +151,7 @@ const runCommand = async (database: Database, args: readonly string[]): Promise<
     idempotency: store.idempotency,
     clock: systemClock,
     ids: uuidV7Generator,
+    confirmRequiresPayment: config.OMS_CONFIRM_REQUIRES_PAYMENT,
   });
   const key = flagValue(args, '--key');
   const result = await execute({
@@ -260,7 +265,7 @@ const main = async (): Promise<number> => {
       return runRelay(config);
     }
     case 'command':
-      return withDatabase(config, (database) => runCommand(database, rest));
+      return withDatabase(config, (database) => runCommand(database, rest, config));
     default:
       process.stderr.write(`unknown command ${command}\n${USAGE}\n`);
       return 2;

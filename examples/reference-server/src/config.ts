@@ -50,8 +50,6 @@ const ConfigSchema = z.object({
   OMS_CONSUMER_INTERNAL_RETRY_MS: z.coerce.number().int().min(0).max(86_400_000).default(900_000),
   /** How long the consumer defers a transition that is not possible yet (delivered before shipped; default 10 min). */
   OMS_CONSUMER_DEFER_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
-  /** Spec §6: a confirm of an order not yet paid places an AWAITING_PAYMENT hold; the authorization confirms it. */
-  OMS_CONFIRM_REQUIRES_PAYMENT: flag.default(false),
   OMS_RELAY: flag.default(true),
   OMS_CONSUMER: flag.default(true),
   SHOPIFY_WEBHOOK_SECRET: z.string().min(1).optional(),
@@ -62,6 +60,8 @@ const ConfigSchema = z.object({
     })
     .optional(),
   OMS_REQUIRE_IDEMPOTENCY_KEY: flag.default(false),
+  /** Spec §6: a confirm of an unpaid order places an AWAITING_PAYMENT hold; the authorization confirms it. */
+  OMS_CONFIRM_REQUIRES_PAYMENT: flag.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OMS_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
   /** Session timeouts of the pool's connections (0: the server's or the role's setting). */

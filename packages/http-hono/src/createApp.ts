@@ -69,6 +69,11 @@ export interface AppOptions {
   readonly metricsRegistry?: Registry;
   /** Re-decisions after losing a version race (default 10). */
   readonly maxRetries?: number;
+  /**
+   * Spec §6 (`OMS_CONFIRM_REQUIRES_PAYMENT`): a confirm of an order not yet paid places an `AWAITING_PAYMENT` hold
+   * instead; the payment authorization releases it and confirms (default false). Ignored with `deps.execute`.
+   */
+  readonly confirmRequiresPayment?: boolean;
   readonly title?: string;
   readonly version?: string;
   /** Where swagger-ui-dist's files are (default: the installed package). */
@@ -100,6 +105,7 @@ export const createApp = (deps: AppDeps, options: AppOptions = {}): OrderApp => 
     title = 'OMS Order Intake',
     version = '1.0.0',
     swaggerUiDir,
+    confirmRequiresPayment = false,
   } = options;
   const clock = deps.clock ?? systemClock;
   const ids = deps.ids ?? uuidV7Generator;
@@ -114,6 +120,7 @@ export const createApp = (deps: AppDeps, options: AppOptions = {}): OrderApp => 
         clock,
         ids,
         maxRetries,
+        confirmRequiresPayment,
       }),
     clock,
     ids,

@@ -1,5 +1,6 @@
 import { createPgOrderStore, createTestDatabase } from '@oms/adapters-pg';
 import { inject } from 'vitest';
+import { holdsPaymentScenarios } from './testing/holdsPaymentScenarios.js';
 import { httpProtocolScenarios } from './testing/httpProtocolScenarios.js';
 import { orderApiScenarios } from './testing/orderApiScenarios.js';
 
@@ -9,6 +10,11 @@ orderApiScenarios('order API on PostgreSQL', async () => {
 });
 
 httpProtocolScenarios('HTTP protocol on PostgreSQL', async () => {
+  const db = await createTestDatabase(inject('databaseUrl'));
+  return { ...createPgOrderStore({ pool: db.pool }), teardown: () => db.drop() };
+});
+
+holdsPaymentScenarios('holds and payments on PostgreSQL', async () => {
   const db = await createTestDatabase(inject('databaseUrl'));
   return { ...createPgOrderStore({ pool: db.pool }), teardown: () => db.drop() };
 });

@@ -5,18 +5,18 @@ import {
   type EventStoreError,
   type NewEvent,
   type OrderView,
-  toOrderSummary,
 } from '@oms/domain';
 import { errAsync, okAsync, type ResultAsync } from 'neverthrow';
 import { completeIdempotencySql, heldIdempotencySql } from '../idempotency/pgIdempotencyStore.js';
 import { attempt, type Queryable, toInfrastructureError } from '../pool.js';
+import { isUuid, toOrderRow } from '../projections/orderRow.js';
 import { EVENTS_PER_POSITION } from './positions.js';
 
 /** Positions are `append number × 1024 + index` (positions.ts), so one append holds at most this many events. */
 export const MAX_EVENTS_PER_APPEND = EVENTS_PER_POSITION;
 const IDEMPOTENCY_TAKEN_OVER = 'OM001';
-/** The idempotency parameters of APPEND_SQL: key $4, token $5, outcome $6, source $15. */
-const IDEMPOTENCY_PARAMS = { source: '$15', key: '$4', token: '$5', outcome: '$6' } as const;
+/** The idempotency parameters of APPEND_SQL: key $4, token $5, outcome $6, source $7. */
+const IDEMPOTENCY_PARAMS = { source: '$7', key: '$4', token: '$5', outcome: '$6' } as const;
 
 /**
  * The whole append in ONE statement (one round trip, one implicit transaction):
@@ -25,7 +25,9 @@ const IDEMPOTENCY_PARAMS = { source: '$15', key: '$4', token: '$5', outcome: '$6
  *   exists, or expectedVersion is 0) and the idempotency key, if any, is still held by this token. A concurrent
  *   writer that got there first makes the unique (stream_id, stream_version) key fail: a concurrency conflict.
  * - `idem` completes the idempotency record with the outcome, if the events went in and the key is still held.
- * - `doc` upserts the order's summary row and document from the snapshot, if the events went in.
+ * - `upd`/`doc` write the order's compact read-model row ($8..$21) (orderRow.ts) from the snapshot, if the events went in: a
+ *   create inserts it (a plain INSERT: no speculative insertion), a later append updates it in place (HOT when no
+ *   indexed column changes), or inserts it if it is missing (a rebuild will have put it back otherwise).
  * - the final SELECT aborts the statement (SQLSTATE OM001) when events went in but the key was taken over in the
  *   meantime, so events never exist without their key, nor a completed key without its events.
  */
@@ -52,16 +54,23 @@ idem AS (${completeIdempotencySql(IDEMPOTENCY_PARAMS)}
      AND $4::text IS NOT NULL AND EXISTS (SELECT 1 FROM ins)
   RETURNING 1
 ),
+upd AS (
+  UPDATE oms_orders AS o
+     SET status = $8::text, channel = $9::text, payment_status = $10::text, on_hold = $11::boolean,
+         customer_email = $12::text, customer_email_as_given = $13::text, created_at = $14::timestamptz,
+         updated_at = $15::timestamptz, version = $16::integer, line_count = $17::integer, order_total = $18::text,
+         currency_code = $19::text, external_id = $20::text
+   WHERE o.id = $21::uuid AND $8::text IS NOT NULL AND $2::integer > 0 AND o.version < $16::integer
+     AND EXISTS (SELECT 1 FROM ins)
+  RETURNING 1
+),
 doc AS (
-  INSERT INTO oms_orders AS o (id, status, channel, customer_email, created_at, updated_at, version, summary,
-                               document)
-  SELECT $1, $7::text, $8::text, $9::text, $10::timestamptz, $11::timestamptz, $12::integer, $13::jsonb, $14::jsonb
-   WHERE $14::jsonb IS NOT NULL AND EXISTS (SELECT 1 FROM ins)
-  ON CONFLICT (id) DO UPDATE
-     SET status = EXCLUDED.status, channel = EXCLUDED.channel, customer_email = EXCLUDED.customer_email,
-         created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, version = EXCLUDED.version,
-         summary = EXCLUDED.summary, document = EXCLUDED.document
-   WHERE o.version < EXCLUDED.version
+  INSERT INTO oms_orders (id, status, channel, payment_status, on_hold, customer_email, customer_email_as_given,
+                          created_at, updated_at, version, line_count, order_total, currency_code, external_id)
+  SELECT $21::uuid, $8::text, $9::text, $10::text, $11::boolean, $12::text, $13::text, $14::timestamptz, $15::timestamptz,
+         $16::integer, $17::integer, $18::text, $19::text, $20::text
+   WHERE $21::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM ins)
+     AND ($2::integer = 0 OR NOT EXISTS (SELECT 1 FROM oms_orders WHERE id = $21::uuid))
   RETURNING 1
 ),
 counts AS (
@@ -69,7 +78,7 @@ counts AS (
          (SELECT max(global_position) FROM ins) AS last_position,
          (SELECT max(stream_version) FROM ins) AS next_version,
          (SELECT count(*) FROM idem) AS completed,
-         (SELECT count(*) FROM doc) AS projected
+         (SELECT count(*) FROM upd) + (SELECT count(*) FROM doc) AS projected
 )
 SELECT c.inserted::integer AS inserted, c.last_position::text AS last_position, c.next_version,
        (SELECT ok FROM allowed) AS allowed,
@@ -101,18 +110,28 @@ const isOrderView = (value: unknown): value is OrderView => {
   );
 };
 
-/** The read-model parameters ($7..$14) from the snapshot, or nulls when there is no order snapshot. */
-const readModelParameters = (snapshot: unknown): unknown[] => {
-  if (!isOrderView(snapshot)) return [null, null, null, null, null, null, null, null];
+/**
+ * The read-model parameters ($8..$21) from the snapshot, or nulls when there is no order snapshot or the stream is not
+ * an order's (orders are UUIDs; the row's id is a uuid, passed apart from the stream id so that no cast can fail).
+ */
+const readModelParameters = (streamId: string, snapshot: unknown): unknown[] => {
+  if (!isOrderView(snapshot) || !isUuid(streamId)) return Array.from({ length: 14 }, () => null);
+  const row = toOrderRow(snapshot);
   return [
-    snapshot.status,
-    snapshot.channel,
-    snapshot.customer.email.toLowerCase(),
-    snapshot.createdAt,
-    snapshot.updatedAt,
-    snapshot.version,
-    JSON.stringify(toOrderSummary(snapshot)),
-    JSON.stringify(snapshot),
+    row.status,
+    row.channel,
+    row.payment_status,
+    row.on_hold,
+    row.customer_email,
+    row.customer_email_as_given,
+    row.created_at,
+    row.updated_at,
+    row.version,
+    row.line_count,
+    row.order_total,
+    row.currency_code,
+    row.external_id,
+    streamId,
   ];
 };
 
@@ -152,7 +171,7 @@ export const appendToStream = (
   const idempotency = options.idempotency;
   return attempt(() =>
     db.query<AppendRow>({
-      name: 'oms_append_v2',
+      name: 'oms_append_v3',
       text: APPEND_SQL,
       values: [
         streamId,
@@ -161,8 +180,8 @@ export const appendToStream = (
         idempotency?.key.key ?? null,
         idempotency?.token ?? null,
         idempotency ? JSON.stringify(idempotency.outcome) : null,
-        ...readModelParameters(options.snapshot),
         idempotency?.key.source ?? null,
+        ...readModelParameters(streamId, options.snapshot),
       ],
     }),
   )

@@ -1,4 +1,5 @@
 import { LOCK_FIRST_POSITION_ONLY_SQL, POSITIONS_MIGRATION_SQL } from '../eventStore/positions.js';
+import { COMPACT_ORDER_READ_MODEL_SQL } from '../projections/compactReadModelMigration.js';
 
 export interface Migration {
   readonly version: number;
@@ -164,5 +165,10 @@ ALTER TABLE oms_idempotency_keys ALTER COLUMN fingerprint TYPE bytea USING sha25
 DROP INDEX oms_idempotency_keys_expires_idx;
 CREATE INDEX oms_idempotency_keys_expires_idx ON oms_idempotency_keys USING brin (expires_at);
 ALTER TABLE oms_idempotency_keys SET (fillfactor = 90);`,
+  },
+  {
+    version: 10,
+    name: 'compact order read model: listing columns only, GET folds the stream',
+    sql: COMPACT_ORDER_READ_MODEL_SQL,
   },
 ];

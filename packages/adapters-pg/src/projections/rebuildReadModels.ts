@@ -1,6 +1,7 @@
-import { isOrder, stateFromEvents, toOrderSummary, toOrderView } from '@oms/domain';
+import { isOrder, stateFromEvents, toOrderView } from '@oms/domain';
 import type pg from 'pg';
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from '../eventStore/rows.js';
+import { isUuid, toOrderRow } from './orderRow.js';
 
 export interface RebuildReport {
   readonly streams: number;
@@ -19,22 +20,27 @@ SELECT ${EVENT_COLUMNS} FROM oms_events
  ORDER BY stream_id, stream_version`;
 
 const UPSERT_SQL = `
-INSERT INTO oms_orders AS o (id, status, channel, customer_email, created_at, updated_at, version, summary, document)
-SELECT r.id, r.status, r.channel, r.customer_email, r.created_at, r.updated_at, r.version, r.summary, r.document
-  FROM jsonb_to_recordset($1::jsonb) AS r(id text, status text, channel text, customer_email text,
-                                          created_at timestamptz, updated_at timestamptz, version integer,
-                                          summary jsonb, document jsonb)
+INSERT INTO oms_orders AS o (id, status, channel, payment_status, on_hold, customer_email, customer_email_as_given,
+                             created_at, updated_at, version, line_count, order_total, currency_code, external_id)
+SELECT r.id, r.status, r.channel, r.payment_status, r.on_hold, r.customer_email, r.customer_email_as_given,
+       r.created_at, r.updated_at, r.version, r.line_count, r.order_total, r.currency_code, r.external_id
+  FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, status text, channel text, payment_status text, on_hold boolean,
+                                          customer_email text, customer_email_as_given text, created_at timestamptz,
+                                          updated_at timestamptz, version integer, line_count integer,
+                                          order_total text, currency_code text, external_id text)
 ON CONFLICT (id) DO UPDATE
-   SET status = EXCLUDED.status, channel = EXCLUDED.channel, customer_email = EXCLUDED.customer_email,
-       created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, version = EXCLUDED.version,
-       summary = EXCLUDED.summary, document = EXCLUDED.document
+   SET status = EXCLUDED.status, channel = EXCLUDED.channel, payment_status = EXCLUDED.payment_status,
+       on_hold = EXCLUDED.on_hold, customer_email = EXCLUDED.customer_email,
+       customer_email_as_given = EXCLUDED.customer_email_as_given, created_at = EXCLUDED.created_at,
+       updated_at = EXCLUDED.updated_at, version = EXCLUDED.version, line_count = EXCLUDED.line_count,
+       order_total = EXCLUDED.order_total, currency_code = EXCLUDED.currency_code, external_id = EXCLUDED.external_id
  WHERE o.version <= EXCLUDED.version`;
 
 const REMOVE_ORPHANS_SQL = `
-DELETE FROM oms_orders o WHERE NOT EXISTS (SELECT 1 FROM oms_events e WHERE e.stream_id = o.id)`;
+DELETE FROM oms_orders o WHERE NOT EXISTS (SELECT 1 FROM oms_events e WHERE e.stream_id = o.id::text)`;
 
 /**
- * Recomputes the order read model (summary rows and documents) from the events, stream by stream, in batches.
+ * Recomputes the order read model (the compact listing rows, orderRow.ts) from the events, stream by stream, in batches.
  * It upserts instead of truncating, so the service keeps running: an inline write of a newer version is never
  * overwritten by an older fold. Rows without events are removed.
  */
@@ -60,20 +66,10 @@ export const rebuildReadModels = async (
     }
     const rows = [];
     for (const [id, list] of byStream) {
+      if (!isUuid(id)) continue;
       const state = stateFromEvents(list.map(toRecordedEvent));
       if (!isOrder(state)) continue;
-      const view = toOrderView(state);
-      rows.push({
-        id,
-        status: view.status,
-        channel: view.channel,
-        customer_email: view.customer.email.toLowerCase(),
-        created_at: view.createdAt,
-        updated_at: view.updatedAt,
-        version: view.version,
-        summary: toOrderSummary(view),
-        document: view,
-      });
+      rows.push(toOrderRow(toOrderView(state)));
     }
     if (rows.length > 0) await pool.query(UPSERT_SQL, [JSON.stringify(rows)]);
     orders += rows.length;

@@ -81,4 +81,12 @@ export const LineParamsSchema = z.object({
   lineId: z.string().meta({ format: 'uuid', param: { name: 'lineId', in: 'path' } }),
 });
 
+export const HoldParamsSchema = z.object({
+  orderId: z.string().meta({ format: 'uuid', param: { name: 'orderId', in: 'path' } }),
+  holdId: z
+    .string()
+    .max(100)
+    .meta({ param: { name: 'holdId', in: 'path' }, example: 'awaiting-payment' }),
+});
+
 export const HealthSchema = z.object({ status: z.string() }).meta({ id: 'Health' });

@@ -95,6 +95,8 @@ const PUBLIC_FIELDS = [
   'action',
   'lineId',
   'orderId',
+  'holdId',
+  'holds',
   'requested',
   'remaining',
   'currencies',

@@ -17,7 +17,7 @@ import type { AppEnv } from '../env.js';
 import { jsonBody } from '../middleware/jsonBody.js';
 import { unknownQueryErrors } from '../middleware/queryParams.js';
 import { commandHeaders, orderResponse, problemResponses } from '../openapi/responses.js';
-import { LineParamsSchema, OrderIdParamSchema } from '../openapi/schemas.js';
+import { HoldParamsSchema, LineParamsSchema, OrderIdParamSchema } from '../openapi/schemas.js';
 import { respondProblem } from '../problems/problem.js';
 import type { AppRuntime } from '../runtime.js';
 import { toHonoPath } from './paths.js';
@@ -25,6 +25,7 @@ import { toHonoPath } from './paths.js';
 interface Params {
   readonly orderId: string;
   readonly lineId: string;
+  readonly holdId: string;
 }
 
 interface CommandRoute {
@@ -76,6 +77,7 @@ const command = <T extends OrderCommandType>(
 
 const ORDER = '/v1/orders/{orderId}';
 const LINE = '/v1/orders/{orderId}/lines/{lineId}';
+const HOLD = '/v1/orders/{orderId}/holds/{holdId}';
 
 export const COMMAND_ROUTES: readonly CommandRoute[] = [
   command({
@@ -182,15 +184,46 @@ export const COMMAND_ROUTES: readonly CommandRoute[] = [
     body: 'required',
     toRequest: ({ orderId }, input) => ({ type: 'MarkUnfulfillable', orderId, input }),
   }),
+  command({
+    operationId: 'placeHold',
+    method: 'post',
+    path: `${ORDER}/holds`,
+    type: 'PlaceHold',
+    summary:
+      'Place a hold (spec §6): confirm, ship and mark-unfulfillable are refused (409 order-on-hold) until released',
+    body: 'required',
+    toRequest: ({ orderId }, input) => ({ type: 'PlaceHold', orderId, input }),
+  }),
+  command({
+    operationId: 'releaseHold',
+    method: 'delete',
+    path: HOLD,
+    type: 'ReleaseHold',
+    summary: 'Release a hold (404 hold-not-found if it was never placed)',
+    body: 'none',
+    toRequest: ({ orderId, holdId }) => ({ type: 'ReleaseHold', orderId, holdId }),
+  }),
+  command({
+    operationId: 'recordPayment',
+    method: 'post',
+    path: `${ORDER}/payments`,
+    type: 'RecordPayment',
+    summary:
+      'Record a payment (authorized, captured, failed, voided); an authorization releases AWAITING_PAYMENT holds',
+    body: 'required',
+    toRequest: ({ orderId }, input) => ({ type: 'RecordPayment', orderId, input }),
+  }),
 ];
 
 const documentRoute = (app: OpenAPIHono<AppEnv>, route: CommandRoute): void => {
   const created = route.type === 'CreateOrder';
   const params = route.path.includes('{lineId}')
     ? LineParamsSchema
-    : route.path.includes('{orderId}')
-      ? OrderIdParamSchema
-      : undefined;
+    : route.path.includes('{holdId}')
+      ? HoldParamsSchema
+      : route.path.includes('{orderId}')
+        ? OrderIdParamSchema
+        : undefined;
   app.openAPIRegistry.registerPath(
     createRoute({
       method: route.method,
@@ -235,6 +268,7 @@ export const registerOrderCommands = (app: OpenAPIHono<AppEnv>, runtime: AppRunt
     app.on(route.method.toUpperCase(), toHonoPath(route.path), async (c) => {
       const orderId = c.req.param('orderId') ?? '';
       const lineId = c.req.param('lineId') ?? '';
+      const holdId = c.req.param('holdId') ?? '';
       if (route.path.includes('{orderId}') && !isUuid(orderId))
         return respondProblem(c, {
           code: 'order-not-found',
@@ -255,7 +289,7 @@ export const registerOrderCommands = (app: OpenAPIHono<AppEnv>, runtime: AppRunt
         ...unknownQueryErrors(c, []),
         ...(key.isErr() ? [{ path: 'header.Idempotency-Key', message: key.error }] : []),
       ];
-      const built = route.build({ orderId, lineId }, parsedBody);
+      const built = route.build({ orderId, lineId, holdId }, parsedBody);
       if (built.isErr() || requestErrors.length > 0) {
         const error = built.isErr() ? built.error : undefined;
         const outcome = error && requestErrors.length === 0 ? error.code : 'validation-failed';
