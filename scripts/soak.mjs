@@ -32,6 +32,12 @@ import {
   expectedMessages,
   readStoredStreams,
 } from './soak/verify.mjs';
+import {
+  checkHoldInvariants,
+  checkInbound,
+  inboundEffects,
+  inboundSettled,
+} from './soak/verifyHolds.mjs';
 
 const { values: options } = parseArgs({
   options: {
@@ -112,7 +118,8 @@ const {
   toIntegrationMessages,
   evolve,
   initialState,
-  PUBLISHED_TOPICS,
+  PUBLISHED_TOPIC_NAMES,
+  DLQ_TOPIC,
 } = await domain();
 
 const run = async () => {
@@ -167,7 +174,11 @@ const run = async () => {
   );
   const collecting = startTopicCollector({
     brokers: kafka.brokers,
-    topics: Object.values(PUBLISHED_TOPICS),
+    topics: PUBLISHED_TOPIC_NAMES,
+  });
+  const collectingDeadLetters = startTopicCollector({
+    brokers: kafka.brokers,
+    topics: [DLQ_TOPIC],
   });
 
   // 3. Two replicas on the database proxy (relay off), one relay process on the Kafka proxy.
@@ -226,7 +237,8 @@ const run = async () => {
           DATABASE_URL: proxied.toString(),
           ...scaleEnv,
           OMS_RELAY: 'off',
-          OMS_CONSUMER: 'off',
+          // both replicas consume the payment and risk messages (one group: a restart rebalances it)
+          OMS_CONSUMER: 'on',
           OMS_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
         },
         logFile: join(logs, `replica-${index}.log`),
@@ -264,6 +276,8 @@ const run = async () => {
   await Promise.all([...replicaIndexes.map((index) => startReplica(index)), startRelay()]);
   const collector = await collecting;
   cleanups.push(() => collector.stop());
+  const deadLetters = await collectingDeadLetters;
+  cleanups.push(() => deadLetters.stop());
   say(`replicas ${targets.join(' ')} and the relay are up; collector joined`);
 
   // 4. RSS of every server and relay process, once a second.
@@ -282,10 +296,22 @@ const run = async () => {
 
   // 5. The load driver, in its own process.
   const recordFile = join(work, 'responses.jsonl');
+  const inboundFile = join(work, 'inbound.jsonl');
   const driver = track(
     fork(
       new URL('./soak/load.mjs', import.meta.url),
-      [JSON.stringify({ targets, durationMs, seed, users, recordFile })],
+      [
+        JSON.stringify({
+          targets,
+          durationMs,
+          seed,
+          users,
+          recordFile,
+          // straight to the cluster: the proxy's cut is the consumers' outage, not the payment service's
+          kafkaBrokers: kafka.brokers,
+          inboundFile,
+        }),
+      ],
       { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
     ),
   );
@@ -401,8 +427,29 @@ const run = async () => {
       `${responses.stuckKeys} Idempotency-Key(s) stayed "in flight" after their request had failed during the database cut: retries got 409 until the claim's lease ran out`,
     );
 
-  const { streams, events } = await readStoredStreams(database.pool);
-  say(`stored: ${events} events in ${streams.size} orders`);
+  // the consumers settle the payment and risk messages: each has its effect or its dead letter
+  const sent = readFileSync(inboundFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+  const inboundWaitStart = Date.now();
+  const inboundDeadline = inboundWaitStart + 90_000;
+  let stored = await readStoredStreams(database.pool);
+  while (
+    !inboundSettled(inboundEffects(sent, stored.streams, deadLetters.messages)) &&
+    Date.now() < inboundDeadline
+  ) {
+    await sleep(1_000);
+    stored = await readStoredStreams(database.pool);
+  }
+  await sleep(1_000); // late duplicates
+  stored = await readStoredStreams(database.pool);
+  const { streams, events } = stored;
+  say(
+    `stored: ${events} events in ${streams.size} orders; ${sent.length} payment/risk messages sent, settled ${((Date.now() - inboundWaitStart) / 1000).toFixed(1)}s after the load`,
+  );
+  results.push(checkHoldInvariants(streams, { evolve, initialState }));
+  results.push(checkInbound(inboundEffects(sent, streams, deadLetters.messages)));
   results.push(checkAnswers(records, streams, { stateFromEvents, toOrderView }));
 
   const get = async (path, index = 0) => {

@@ -1,11 +1,22 @@
 // The soak's load driver, forked by scripts/soak.mjs: virtual users drive order lifecycles and bad requests over
 // HTTP, spread over every replica, and every response is written to a JSON-lines file for the verifier.
-// argv[2] is a JSON config: {targets, durationMs, seed, users, recordFile}.
+// argv[2] is a JSON config: {targets, durationMs, seed, users, recordFile, kafkaBrokers?, inboundFile?}; with
+// Kafka brokers, finished orders also get payment and risk messages on Kafka (./inbound.mjs).
 import { createWriteStream } from 'node:fs';
+import { createInboundDriver } from './inbound.mjs';
 import { createRandom } from './random.mjs';
 
 const config = JSON.parse(process.argv[2] ?? '{}');
-const { targets, durationMs, seed, users = 6, recordFile, thinkMs = 15 } = config;
+const {
+  targets,
+  durationMs,
+  seed,
+  users = 6,
+  recordFile,
+  thinkMs = 15,
+  kafkaBrokers,
+  inboundFile,
+} = config;
 // The orchestrator ends the load with a 'stop' message once its faults are over; this is only a safety net.
 let deadline = Date.now() + durationMs + 120_000;
 process.on('message', (message) => {
@@ -193,6 +204,7 @@ const createBody = (random) => {
 const track = (order, result) => {
   if (result.status !== null && result.status < 300 && result.json?.id) {
     order.version = result.json.version;
+    if (result.json.orderTotal) order.total = result.json.orderTotal;
     order.status = result.json.status;
     order.lines = result.json.lines.map((line) => ({
       lineId: line.lineId,
@@ -277,7 +289,8 @@ const shipSome = async (random, order) => {
   return result;
 };
 
-const lifecycle = async (random, vu) => {
+/** Drives one order; `holder.order` is the order once created (for what comes after its lifecycle). */
+const lifecycleSteps = async (random, vu, holder) => {
   const useKey = random.chance(0.5);
   const key = useKey ? `soak-${seed}-${vu}-${random.hex(16)}` : undefined;
   const body = createBody(random);
@@ -292,8 +305,10 @@ const lifecycle = async (random, vu) => {
     id: created.json.id,
     useKeys: useKey,
     currency: created.json.currencyCode,
+    total: created.json.orderTotal,
     uncertain: created.uncertain,
   };
+  holder.order = order;
   track(order, created);
   if (key !== undefined && random.chance(0.3)) {
     // the client did not see the answer and sends the same request again, to the other replica
@@ -401,6 +416,18 @@ const lifecycle = async (random, vu) => {
   await orderCommand(random, order, 'complete', 'POST', '/complete');
 };
 
+const inbound =
+  kafkaBrokers && inboundFile
+    ? await createInboundDriver({ brokers: kafkaBrokers, file: inboundFile, seed })
+    : undefined;
+
+const lifecycle = async (random, vu) => {
+  const holder = {};
+  await lifecycleSteps(random, vu, holder);
+  if (inbound && holder.order && Date.now() < deadline)
+    await inbound.afterLifecycle(random, holder.order);
+};
+
 const badRequest = async (random) => {
   const kind = random.weighted({
     malformed: 2,
@@ -460,6 +487,8 @@ const virtualUser = async (vu) => {
 
 await Promise.all(Array.from({ length: users }, (_, vu) => virtualUser(vu)));
 await new Promise((resolve) => out.end(resolve));
+await inbound?.close();
+if (inbound) counts.inbound = inbound.counts;
 process.send?.({ type: 'done', counts });
 process.disconnect?.();
 process.stdout.write(`${JSON.stringify({ done: counts })}\n`);

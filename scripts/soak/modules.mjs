@@ -39,3 +39,4 @@ const load = async (specifier) => {
 export const domain = () => load('@oms/domain');
 export const adaptersPg = () => load('@oms/adapters-pg');
 export const kafkaTesting = () => load('@oms/adapters-kafka/testing');
+export const kafkajs = () => load('kafkajs');

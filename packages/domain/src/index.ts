@@ -89,9 +89,12 @@ export {
   INBOUND_TOPICS,
   type InboundCommand,
   InboundEnvelopeSchema,
+  type InboundNothingToDo,
   type InboundTopic,
   inboundToRequest,
   isInboundTopic,
+  PaymentNoticeSchema,
+  RiskAssessedSchema,
   ShippingDeliveredSchema,
 } from './integration/inbound.js';
 export {
@@ -103,6 +106,7 @@ export {
   integrationMessage,
   PUBLISHED_PAYLOAD_SCHEMAS,
   PUBLISHED_SCHEMA_VERSIONS,
+  PUBLISHED_TOPIC_NAMES,
   PUBLISHED_TOPICS,
   type PublishedEventType,
   toIntegrationMessages,

@@ -99,4 +99,73 @@ describe('the AsyncAPI document against real messages (ajv)', () => {
       ).toBe(true);
     }
   });
+
+  it('accepts the hold and payment messages the relay publishes, and a payment notice or risk assessment (spec §6)', async () => {
+    const store = createInMemoryOrderStore();
+    const handle = createOrderCommandHandler({
+      eventStore: store.eventStore,
+      clock: systemClock,
+      ids: uuidV7Generator,
+    });
+    const input = parseInput(
+      ORDER_INPUT_SCHEMAS.CreateOrder,
+      orderFixtures.seedCreateOrderBody(),
+    )._unsafeUnwrap();
+    const orderId = (
+      await handle({ type: 'CreateOrder', input }, { actor: 'test' })
+    )._unsafeUnwrap().view.id;
+    const run = async (request: Parameters<typeof handle>[0]) =>
+      (await handle(request, { actor: 'test' }))._unsafeUnwrap();
+    await run({ type: 'PlaceHold', orderId, input: { reason: 'MANUAL', note: 'call customer' } });
+    const held = await run({ type: 'PlaceHold', orderId, input: { reason: 'INVENTORY' } });
+    await run({ type: 'ReleaseHold', orderId, holdId: held.view.holds[1]?.holdId ?? '' });
+    await run({
+      type: 'RecordPayment',
+      orderId,
+      input: {
+        paymentId: 'p-1',
+        amount: { amount: '10.00', currencyCode: 'USD' },
+        provider: 'adyen',
+        status: 'AUTHORIZED',
+      },
+    });
+    const events = (await store.eventStore.readAll(0, 100))._unsafeUnwrap();
+    const messages = (
+      await buildMessages(store.eventStore, events, createStateCache(10), 1)
+    )._unsafeUnwrap();
+    const names: Record<string, string> = {
+      'order.hold_placed': 'OrderHoldPlaced',
+      'order.hold_released': 'OrderHoldReleased',
+      'order.payment_updated': 'OrderPaymentUpdated',
+    };
+    const checked = messages.filter((message) => names[message.value.eventType] !== undefined);
+    expect(checked.map((message) => message.value.eventType)).toEqual([
+      'order.hold_placed',
+      'order.hold_placed',
+      'order.hold_released',
+      'order.payment_updated',
+    ]);
+    for (const message of checked) {
+      const schema = compileMessage(names[message.value.eventType] ?? '');
+      const kafkaMessage = toKafkaMessage(message);
+      expect(
+        schema.payload(JSON.parse(String(kafkaMessage.value))),
+        `${message.value.eventType}: ${JSON.stringify(schema.payload.errors)}`,
+      ).toBe(true);
+      expect(schema.headers(textHeaders(kafkaMessage.headers))).toBe(true);
+    }
+    const authorized = compileMessage('OmsPaymentsAuthorized');
+    const notice = {
+      orderId,
+      paymentId: 'p-1',
+      amount: { amount: '59.98', currencyCode: 'USD' },
+      at: '2026-01-16T10:00:00Z',
+    };
+    expect(authorized.payload(notice), JSON.stringify(authorized.payload.errors)).toBe(true);
+    expect(authorized.payload({ eventId: 'psp-1', payload: notice })).toBe(true);
+    expect(authorized.payload({ ...notice, at: undefined })).toBe(false);
+    const risk = compileMessage('OmsRiskAssessed');
+    expect(risk.payload({ orderId, riskLevel: 'HIGH', reason: 'velocity' })).toBe(true);
+    expect(risk.payload({ orderId, riskLevel: 'SEVERE' })).toBe(false);
+  });
 });

@@ -5,6 +5,7 @@ import {
   INBOUND_TOPICS,
   PUBLISHED_PAYLOAD_SCHEMAS,
   PUBLISHED_TOPICS,
+  type PublishedEventType,
 } from '@oms/domain';
 import { z } from 'zod';
 import {
@@ -86,25 +87,28 @@ export const buildAsyncApiDocument = (options: AsyncApiOptions = {}): Record<str
   const inboundHeaders = schemas.toSchema(InboundHeadersSchema, 'input');
   const deadLetterHeaders = schemas.toSchema(DeadLetterHeadersSchema, 'output');
 
+  /** A channel of one topic with its messages (a topic may carry several event types) and one operation. */
   const addChannel = (
     topic: string,
-    messageName: string,
-    message: Record<string, unknown>,
+    topicMessages: Readonly<Record<string, Record<string, unknown>>>,
     action: 'send' | 'receive',
     summary: string,
   ) => {
     const channelId = camel(topic);
-    messages[messageName] = message;
+    const names = Object.keys(topicMessages);
+    Object.assign(messages, topicMessages);
     channels[channelId] = {
       address: topic,
-      messages: { [messageName]: { $ref: `#/components/messages/${messageName}` } },
+      messages: Object.fromEntries(
+        names.map((name) => [name, { $ref: `#/components/messages/${name}` }]),
+      ),
       bindings: { kafka: { topic, bindingVersion: KAFKA_BINDING_VERSION } },
     };
     operations[`${action}${pascal(topic)}`] = {
       action,
       summary,
       channel: { $ref: `#/channels/${channelId}` },
-      messages: [{ $ref: `#/channels/${channelId}/messages/${messageName}` }],
+      messages: names.map((name) => ({ $ref: `#/channels/${channelId}/messages/${name}` })),
       ...(action === 'receive'
         ? {
             bindings: {
@@ -118,29 +122,36 @@ export const buildAsyncApiDocument = (options: AsyncApiOptions = {}): Record<str
     };
   };
 
+  const publishedByTopic = new Map<string, PublishedEventType[]>();
   for (const [eventType, topic] of Object.entries(PUBLISHED_TOPICS) as [
-    keyof typeof PUBLISHED_TOPICS,
+    PublishedEventType,
     string,
-  ][]) {
-    const name = pascal(eventType);
+  ][])
+    publishedByTopic.set(topic, [...(publishedByTopic.get(topic) ?? []), eventType]);
+  for (const [topic, eventTypes] of publishedByTopic) {
+    const topicMessages = Object.fromEntries(
+      eventTypes.map((eventType) => [
+        pascal(eventType),
+        {
+          name: eventType,
+          title: eventType,
+          summary: `The ${eventType} integration event, keyed by order id.`,
+          contentType: 'application/json',
+          headers: publishedHeaders,
+          payload: schemas.toSchema(
+            envelopeSchema(eventType, PUBLISHED_PAYLOAD_SCHEMAS[eventType]),
+            'output',
+          ),
+          correlationId: { location: '$message.header#/ce_id' },
+          bindings: { kafka: { key: KEY_SCHEMA, bindingVersion: KAFKA_BINDING_VERSION } },
+        },
+      ]),
+    );
     addChannel(
       topic,
-      name,
-      {
-        name: eventType,
-        title: eventType,
-        summary: `The ${eventType} integration event, keyed by order id.`,
-        contentType: 'application/json',
-        headers: publishedHeaders,
-        payload: schemas.toSchema(
-          envelopeSchema(eventType, PUBLISHED_PAYLOAD_SCHEMAS[eventType]),
-          'output',
-        ),
-        correlationId: { location: '$message.header#/ce_id' },
-        bindings: { kafka: { key: KEY_SCHEMA, bindingVersion: KAFKA_BINDING_VERSION } },
-      },
+      topicMessages,
       'send',
-      `Order Intake publishes ${eventType} (at least once, in order per order id).`,
+      `Order Intake publishes ${eventTypes.join(' and ')} (at least once, in order per order id${eventTypes.length > 1 ? ', across the event types of this topic' : ''}).`,
     );
   }
 
@@ -156,18 +167,19 @@ export const buildAsyncApiDocument = (options: AsyncApiOptions = {}): Record<str
     });
     addChannel(
       topic,
-      pascal(topic),
       {
-        name: topic,
-        title: topic,
-        summary: 'The envelope (its eventId makes redelivery harmless) or the bare payload.',
-        contentType: 'application/json',
-        headers: inboundHeaders,
-        payload: schemas.toSchema(z.union([envelope, payload]), 'input'),
-        bindings: {
-          kafka: {
-            key: { type: 'string', description: 'the order id (recommended)' },
-            bindingVersion: KAFKA_BINDING_VERSION,
+        [pascal(topic)]: {
+          name: topic,
+          title: topic,
+          summary: 'The envelope (its eventId makes redelivery harmless) or the bare payload.',
+          contentType: 'application/json',
+          headers: inboundHeaders,
+          payload: schemas.toSchema(z.union([envelope, payload]), 'input'),
+          bindings: {
+            kafka: {
+              key: { type: 'string', description: 'the order id (recommended)' },
+              bindingVersion: KAFKA_BINDING_VERSION,
+            },
           },
         },
       },
@@ -178,14 +190,15 @@ export const buildAsyncApiDocument = (options: AsyncApiOptions = {}): Record<str
 
   addChannel(
     DLQ_TOPIC,
-    'DeadLetter',
     {
-      name: 'dead-letter',
-      title: 'Dead-lettered inbound message',
-      summary:
-        'An inbound message that can never succeed, unchanged, with headers saying why and where from.',
-      headers: deadLetterHeaders,
-      payload: { description: 'the original message value, byte for byte' },
+      DeadLetter: {
+        name: 'dead-letter',
+        title: 'Dead-lettered inbound message',
+        summary:
+          'An inbound message that can never succeed, unchanged, with headers saying why and where from.',
+        headers: deadLetterHeaders,
+        payload: { description: 'the original message value, byte for byte' },
+      },
     },
     'send',
     'Poison inbound messages go here; the consumer commits and moves on.',
@@ -197,7 +210,7 @@ export const buildAsyncApiDocument = (options: AsyncApiOptions = {}): Record<str
       title: options.title ?? 'OMS Order Intake events',
       version: options.version ?? '1.0.0',
       description:
-        'Integration events published from the order event store (the outbox) and the fulfillment and shipping events Order Intake consumes.',
+        'Integration events published from the order event store (the outbox), and the fulfillment, shipping, payment and risk events Order Intake consumes.',
     },
     defaultContentType: 'application/json',
     servers: {

@@ -1,5 +1,5 @@
 import { Parser } from '@asyncapi/parser';
-import { DLQ_TOPIC, INBOUND_TOPICS, PUBLISHED_TOPICS } from '@oms/domain';
+import { DLQ_TOPIC, INBOUND_TOPICS, PUBLISHED_TOPIC_NAMES } from '@oms/domain';
 import { describe, expect, it } from 'vitest';
 import { buildAsyncApiDocument } from './buildAsyncApiDocument.js';
 
@@ -16,7 +16,7 @@ describe('buildAsyncApiDocument', () => {
       .all()
       .map((channel) => channel.address());
     expect(addresses?.sort()).toEqual(
-      [...Object.values(PUBLISHED_TOPICS), ...Object.keys(INBOUND_TOPICS), DLQ_TOPIC].sort(),
+      [...PUBLISHED_TOPIC_NAMES, ...Object.keys(INBOUND_TOPICS), DLQ_TOPIC].sort(),
     );
     const confirmed = document
       ?.channels()
@@ -35,7 +35,28 @@ describe('buildAsyncApiDocument', () => {
         ?.operations()
         .all()
         .filter((op) => op.action() === 'receive'),
-    ).toHaveLength(4);
+    ).toHaveLength(Object.keys(INBOUND_TOPICS).length);
+    // spec §6: one channel carries both hold events; payments and risk are consumed
+    const holds = document
+      ?.channels()
+      .all()
+      .find((c) => c.address() === 'oms.orders.holds');
+    expect(
+      holds
+        ?.messages()
+        .all()
+        .map((message) => message.name())
+        .sort(),
+    ).toEqual(['order.hold_placed', 'order.hold_released']);
+    expect(addresses).toEqual(
+      expect.arrayContaining([
+        'oms.orders.payments',
+        'oms.payments.authorized',
+        'oms.payments.captured',
+        'oms.payments.failed',
+        'oms.risk.assessed',
+      ]),
+    );
     // the parser takes seconds on a loaded machine
   }, 30_000);
 
@@ -44,7 +65,16 @@ describe('buildAsyncApiDocument', () => {
       components: { schemas: Record<string, unknown> };
     };
     expect(Object.keys(document.components.schemas)).toEqual(
-      expect.arrayContaining(['Order', 'Address', 'PublishedHeaders', 'FulfillmentShipped']),
+      expect.arrayContaining([
+        'Order',
+        'Address',
+        'PublishedHeaders',
+        'FulfillmentShipped',
+        'PaymentNotice',
+        'RiskAssessed',
+        'OrderHoldPlacedPayload',
+        'OrderPaymentUpdatedPayload',
+      ]),
     );
     expect(JSON.stringify(document)).not.toContain('#/definitions/');
     for (const [name, schema] of Object.entries(document.components.schemas))

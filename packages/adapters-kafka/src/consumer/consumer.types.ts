@@ -7,7 +7,7 @@ import type { InboundMessage, InboundOutcome } from './processInbound.js';
 export interface ConsumerOptions {
   /** Consumer group (default `oms-order-intake`). */
   readonly groupId?: string;
-  /** Topics (default the four inbound topics of spec §3). */
+  /** Topics (default the inbound topics of spec §3 and §6). */
   readonly topics?: readonly string[];
   /** A new group starts at the earliest offset (default true: nothing published before the first start is lost). */
   readonly fromBeginning?: boolean;
@@ -61,6 +61,8 @@ export interface InboundConsumerDeps {
 export interface ConsumerStats {
   readonly applied: number;
   readonly replayed: number;
+  /** Valid messages that asked for nothing (LOW/MEDIUM risk). */
+  readonly ignored: number;
   readonly deadLettered: number;
   readonly retried: number;
   /** Messages deferred so far, and waiting now. */

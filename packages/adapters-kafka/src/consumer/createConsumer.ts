@@ -70,7 +70,14 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
     clusterProducerConfig(idempotent, options.producerConfig),
   );
   const sleepers = new Set<ReturnType<typeof createSleeper>>();
-  const counts = { applied: 0, replayed: 0, deadLettered: 0, retried: 0, deferredTotal: 0 };
+  const counts = {
+    applied: 0,
+    replayed: 0,
+    ignored: 0,
+    deadLettered: 0,
+    retried: 0,
+    deferredTotal: 0,
+  };
   /** By `topic/partition`: the last offset run to an outcome (or deferred), the last committed, the lag. */
   const processed = new Map<string, bigint>();
   const committed = new Map<string, bigint>();
@@ -119,10 +126,11 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
   const finish = async (
     message: InboundMessage,
     raw: KafkaMessage,
-    outcome: Extract<InboundOutcome, { kind: 'applied' | 'dead-letter' }>,
+    outcome: Extract<InboundOutcome, { kind: 'applied' | 'ignored' | 'dead-letter' }>,
   ): Promise<void> => {
     if (outcome.kind === 'dead-letter') await deadLetter(message, raw, outcome);
     if (outcome.kind === 'dead-letter') counts.deadLettered += 1;
+    else if (outcome.kind === 'ignored') counts.ignored += 1;
     else if (outcome.replayed) counts.replayed += 1;
     else counts.applied += 1;
     options.onOutcome?.(message, outcome);
@@ -218,7 +226,11 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
           options.onOutcome?.(message, outcome);
           return true;
         }
-        if (outcome.kind === 'applied' || outcome.kind === 'dead-letter') {
+        if (
+          outcome.kind === 'applied' ||
+          outcome.kind === 'ignored' ||
+          outcome.kind === 'dead-letter'
+        ) {
           try {
             await finish(message, raw, outcome);
             return true;

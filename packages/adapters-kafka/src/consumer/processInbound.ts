@@ -25,6 +25,8 @@ export type InboundOutcome =
       readonly orderId: string;
       readonly idempotencyKey: string;
     }
+  /** A valid message that asks for nothing (a LOW risk assessment): committed, no command, no dead letter. */
+  | { readonly kind: 'ignored'; readonly reason: string; readonly orderId: string }
   /**
    * Not possible yet (`classifyFailure` is not-yet: delivered before shipped, an order not created yet): tried again
    * later, dead-lettered if it never becomes possible.
@@ -102,6 +104,8 @@ export const processInbound = async (
               .join('; ')
           : inbound.error.message,
     };
+  if ('nothingToDo' in inbound.value)
+    return { kind: 'ignored', reason: inbound.value.nothingToDo, orderId: inbound.value.orderId };
   const { request, eventId } = inbound.value;
   const idempotency = inboundIdempotencyKey(topic, parsed, eventId);
   const where = `${message.topic}/${message.partition}/${message.offset}`;

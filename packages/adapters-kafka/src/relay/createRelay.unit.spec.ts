@@ -2,7 +2,7 @@ import {
   createOrderCommandHandler,
   type EventStore,
   ORDER_INPUT_SCHEMAS,
-  PUBLISHED_TOPICS,
+  PUBLISHED_TOPIC_NAMES,
   parseInput,
   systemClock,
   uuidV7Generator,
@@ -58,7 +58,7 @@ describe('relay producer settings for real clusters', () => {
     expect(kafka.batches[0]).toMatchObject({ acks: -1, compression: CompressionTypes.GZIP });
     expect(kafka.createdTopics).toHaveLength(1);
     expect(kafka.createdTopics[0]?.map((topic) => topic.topic).sort()).toEqual(
-      Object.values(PUBLISHED_TOPICS).sort(),
+      [...PUBLISHED_TOPIC_NAMES].sort(),
     );
     expect(kafka.createdTopics[0]?.[0]).toMatchObject({ numPartitions: -1, replicationFactor: -1 });
   });

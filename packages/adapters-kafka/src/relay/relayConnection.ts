@@ -1,4 +1,4 @@
-import { PUBLISHED_TOPICS } from '@oms/domain';
+import { PUBLISHED_TOPIC_NAMES } from '@oms/domain';
 import { err, ok, type Result } from 'neverthrow';
 import { messageOf } from '../errors.js';
 import { ensureTopics, type KafkaLike } from '../kafkaPorts.js';
@@ -29,7 +29,7 @@ const attempt = async <T>(
 
 /** The published topics the cluster does not have, after asking it to create them when it may. */
 const missingTopics = async (kafka: KafkaLike, autoCreate: boolean): Promise<string[]> => {
-  const wanted = Object.values(PUBLISHED_TOPICS);
+  const wanted = PUBLISHED_TOPIC_NAMES;
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -70,11 +70,7 @@ export const createRelayConnection = ({
     if (creation && !creationTried) {
       creationTried = true;
       const created = await attempt('publish-failed', () =>
-        ensureTopics(
-          kafka,
-          Object.values(PUBLISHED_TOPICS),
-          typeof creation === 'object' ? creation : {},
-        ),
+        ensureTopics(kafka, PUBLISHED_TOPIC_NAMES, typeof creation === 'object' ? creation : {}),
       );
       if (created.isErr())
         report({ ...created.error, message: `topic creation: ${created.error.message}` });

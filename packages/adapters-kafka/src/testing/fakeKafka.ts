@@ -1,4 +1,4 @@
-import { DLQ_TOPIC, PUBLISHED_TOPICS } from '@oms/domain';
+import { DLQ_TOPIC, PUBLISHED_TOPIC_NAMES } from '@oms/domain';
 import type { ITopicConfig, ProducerBatch, ProducerConfig, ProducerRecord } from 'kafkajs';
 import type { AdminLike, KafkaLike, ProducerLike } from '../kafkaPorts.js';
 
@@ -41,7 +41,7 @@ export const createFakeKafka = (): FakeKafka => {
   let failures = 0;
   let failure = new Error('KafkaJSConnectionError: connect ECONNREFUSED');
   let topicFailure: Error | undefined;
-  const topics = new Set<string>([...Object.values(PUBLISHED_TOPICS), DLQ_TOPIC]);
+  const topics = new Set<string>([...PUBLISHED_TOPIC_NAMES, DLQ_TOPIC]);
   const accept = (topic: string, messages: ProducerRecord['messages']) => {
     for (const message of messages)
       sent.push({

@@ -1,9 +1,20 @@
 import { err, ok, type Result } from 'neverthrow';
 import * as z from 'zod';
 import type { OrderRequest } from '../application/orderRequests.js';
+import {
+  RISK_LEVELS,
+  recordPaymentRequest,
+  riskAssessmentRequest,
+} from '../application/paymentRequests.js';
 import { type OrderError, validationFailed } from '../order/order.errors.js';
+import type { RecordedPaymentStatus } from '../order/order.payments.js';
 import { sha256Hex } from '../shared/hash.js';
-import { QuantitySchema, TimestampSchema, UuidSchema } from '../shared/schemas.js';
+import {
+  MoneyInputSchema,
+  QuantitySchema,
+  TimestampSchema,
+  UuidSchema,
+} from '../shared/schemas.js';
 import { unstorableTextErrors } from '../shared/textSafety.js';
 import { fieldErrors } from '../shared/validation.js';
 
@@ -51,12 +62,42 @@ export const ShippingDeliveredSchema = z
   .object({ orderId: UuidSchema, deliveredAt: TimestampSchema })
   .meta({ id: 'ShippingDelivered' });
 
+/** A payment service's notice (spec §6): the same payload on `oms.payments.authorized`, `.captured`, `.failed`. */
+export const PaymentNoticeSchema = z
+  .object({
+    orderId: UuidSchema,
+    paymentId: z.string().trim().min(1).max(100),
+    amount: MoneyInputSchema,
+    provider: optionalText(100),
+    at: TimestampSchema,
+  })
+  .meta({ id: 'PaymentNotice' });
+
+export const RiskAssessedSchema = z
+  .object({
+    orderId: UuidSchema,
+    riskLevel: z.enum(RISK_LEVELS),
+    reason: optionalText(500),
+  })
+  .meta({ id: 'RiskAssessed' });
+
 export const INBOUND_TOPICS = {
   'oms.fulfillment.shipped': FulfillmentShippedSchema,
   'oms.fulfillment.partially-shipped': FulfillmentPartiallyShippedSchema,
   'oms.fulfillment.unfulfillable': FulfillmentUnfulfillableSchema,
   'oms.shipping.delivered': ShippingDeliveredSchema,
+  'oms.payments.authorized': PaymentNoticeSchema,
+  'oms.payments.captured': PaymentNoticeSchema,
+  'oms.payments.failed': PaymentNoticeSchema,
+  'oms.risk.assessed': RiskAssessedSchema,
 } as const;
+
+/** The payment status each payment topic records. */
+const PAYMENT_TOPIC_STATUS = {
+  'oms.payments.authorized': 'AUTHORIZED',
+  'oms.payments.captured': 'CAPTURED',
+  'oms.payments.failed': 'FAILED',
+} as const satisfies Record<string, RecordedPaymentStatus>;
 export type InboundTopic = keyof typeof INBOUND_TOPICS;
 export const isInboundTopic = (topic: string): topic is InboundTopic =>
   Object.hasOwn(INBOUND_TOPICS, topic);
@@ -77,6 +118,14 @@ export interface InboundCommand {
   readonly eventId?: string;
 }
 
+/** A valid message that asks for nothing (a LOW or MEDIUM risk assessment): no command, no dead letter. */
+export interface InboundNothingToDo {
+  readonly request?: undefined;
+  readonly nothingToDo: string;
+  readonly orderId: string;
+  readonly eventId?: string;
+}
+
 /**
  * Turns an inbound message value (already JSON-parsed) into the command it asks for: the envelope of spec §3 or
  * a bare payload. A value that does not fit is `validation-failed` with every problem named.
@@ -84,7 +133,7 @@ export interface InboundCommand {
 export const inboundToRequest = (
   topic: InboundTopic,
   value: unknown,
-): Result<InboundCommand, OrderError> => {
+): Result<InboundCommand | InboundNothingToDo, OrderError> => {
   const unstorable = unstorableTextErrors(value);
   if (unstorable.length > 0) return err(validationFailed(unstorable));
   const envelope = InboundEnvelopeSchema.safeParse(value);
@@ -137,6 +186,39 @@ export const inboundToRequest = (
       if (!parsed.success) return err(validationFailed(fieldErrors(parsed.error)));
       const { orderId, ...input } = parsed.data;
       return ok(withId({ type: 'DeliverOrder', orderId, input }));
+    }
+    case 'oms.payments.authorized':
+    case 'oms.payments.captured':
+    case 'oms.payments.failed': {
+      const parsed = PaymentNoticeSchema.safeParse(payload);
+      if (!parsed.success) return err(validationFailed(fieldErrors(parsed.error)));
+      const { at: _at, provider, ...payment } = parsed.data;
+      return ok(
+        withId(
+          recordPaymentRequest({
+            ...payment,
+            ...(provider === undefined ? {} : { provider }),
+            status: PAYMENT_TOPIC_STATUS[topic],
+          }),
+        ),
+      );
+    }
+    case 'oms.risk.assessed': {
+      const parsed = RiskAssessedSchema.safeParse(payload);
+      if (!parsed.success) return err(validationFailed(fieldErrors(parsed.error)));
+      const { orderId, riskLevel, reason } = parsed.data;
+      const request = riskAssessmentRequest({
+        orderId,
+        riskLevel,
+        ...(reason === undefined ? {} : { reason }),
+      });
+      if (request === undefined)
+        return ok({
+          nothingToDo: `risk ${riskLevel}: only a HIGH risk holds the order`,
+          orderId,
+          ...(eventId === undefined ? {} : { eventId }),
+        });
+      return ok(withId(request));
     }
     default: {
       const unhandled: never = topic;

@@ -26,11 +26,15 @@ const envelope = (payload: unknown, eventId = '0190a000-0000-7000-8000-000000000
 });
 
 describe('inboundToRequest (spec §3, inbound)', () => {
-  it('names the four topics, the consumer group and the DLQ', () => {
+  it('names the eight topics (four of spec §3, four of §6), the consumer group and the DLQ', () => {
     expect(Object.keys(INBOUND_TOPICS).sort()).toEqual([
       'oms.fulfillment.partially-shipped',
       'oms.fulfillment.shipped',
       'oms.fulfillment.unfulfillable',
+      'oms.payments.authorized',
+      'oms.payments.captured',
+      'oms.payments.failed',
+      'oms.risk.assessed',
       'oms.shipping.delivered',
     ]);
     expect(CONSUMER_GROUP).toBe('oms-order-intake');
@@ -126,7 +130,7 @@ describe('inboundToRequest (spec §3, inbound)', () => {
     expect(first).toEqual(again);
     const shipmentIdOf = (value: unknown, topic: InboundTopic = 'oms.fulfillment.shipped') => {
       const request = inboundToRequest(topic, value)._unsafeUnwrap().request;
-      return request.type === 'ShipOrder' ? request.input.shipmentId : undefined;
+      return request?.type === 'ShipOrder' ? request.input.shipmentId : undefined;
     };
     expect(shipmentIdOf(payload)).toMatch(/^msg-[0-9a-f]{32}$/);
     expect(shipmentIdOf({ ...payload, shippedAt: '2026-01-21T00:00:00Z' })).not.toBe(
@@ -148,13 +152,13 @@ describe('inboundToRequest (spec §3, inbound)', () => {
     await h.run({ type: 'ConfirmOrder', orderId: view.id });
     const lineId = view.lines[0]?.lineId ?? '';
     const message = { orderId: view.id, lines: [{ lineId, quantity: 2 }], shippedAt: AT };
+    const { request } = inboundToRequest(
+      'oms.fulfillment.partially-shipped',
+      message,
+    )._unsafeUnwrap();
+    if (!request) throw new Error('expected a request');
     for (let delivery = 0; delivery < 2; delivery += 1)
-      await h.run(
-        inboundToRequest('oms.fulfillment.partially-shipped', message)._unsafeUnwrap().request,
-        {
-          actor: 'kafka:oms.fulfillment.partially-shipped',
-        },
-      );
+      await h.run(request, { actor: 'kafka:oms.fulfillment.partially-shipped' });
     const order = (await h.store.queries.getOrder(view.id))._unsafeUnwrap();
     expect(order?.lines[0]?.shippedQuantity).toBe(2);
     expect(order?.shipments).toHaveLength(1);

@@ -1,61 +1,26 @@
 import * as z from 'zod';
 import type { RecordedEvent } from '../application/ports/eventStore.port.js';
-import type { OrderEvent } from '../order/order.events.js';
-import type { Order, OrderState } from '../order/order.state.js';
-import { ORDER_STATUSES } from '../order/order.status.js';
+import type { OrderState } from '../order/order.state.js';
 import { toDomainEvent } from '../order/order.upcast.js';
-import { OrderViewSchema, toOrderView } from '../order/order.view.js';
 import { sha256Hex } from '../shared/hash.js';
+import { payloadOf, reasonOf } from './published.payloads.js';
+import {
+  PUBLISHED_SCHEMA_VERSIONS,
+  PUBLISHED_TOPICS,
+  type PublishedEventType,
+} from './published.schemas.js';
 
-export const PUBLISHED_TOPICS = {
-  'order.created': 'oms.orders.created',
-  'order.confirmed': 'oms.orders.confirmed',
-  'order.cancelled': 'oms.orders.cancelled',
-  'order.shipped': 'oms.orders.shipped',
-  'order.delivered': 'oms.orders.delivered',
-  'order.status_changed': 'oms.orders.status-changed',
-  'order.personal_data_erased': 'oms.orders.privacy',
-} as const;
-export type PublishedEventType = keyof typeof PUBLISHED_TOPICS;
+export {
+  PUBLISHED_PAYLOAD_SCHEMAS,
+  PUBLISHED_SCHEMA_VERSIONS,
+  PUBLISHED_TOPIC_NAMES,
+  PUBLISHED_TOPICS,
+  type PublishedEventType,
+} from './published.schemas.js';
 
 export const CLOUDEVENTS_SOURCE = '/oms/order-intake';
 
 const time = z.string().meta({ format: 'date-time' });
-const status = z.enum(ORDER_STATUSES);
-
-export const PUBLISHED_PAYLOAD_SCHEMAS = {
-  'order.created': OrderViewSchema,
-  'order.confirmed': OrderViewSchema,
-  'order.cancelled': z
-    .object({ orderId: z.string(), reason: z.string(), previousStatus: status, cancelledAt: time })
-    .meta({ id: 'OrderCancelledPayload' }),
-  'order.shipped': z
-    .object({
-      orderId: z.string(),
-      shipmentId: z.string(),
-      carrier: z.string().nullable(),
-      trackingNumber: z.string().nullable(),
-      lines: z.array(z.object({ lineId: z.string(), sku: z.string(), quantity: z.number().int() })),
-      shippedAt: time,
-      orderStatus: z.enum(['PARTIALLY_SHIPPED', 'SHIPPED']),
-    })
-    .meta({ id: 'OrderShippedPayload' }),
-  'order.delivered': z
-    .object({ orderId: z.string(), deliveredAt: time })
-    .meta({ id: 'OrderDeliveredPayload' }),
-  'order.status_changed': z
-    .object({
-      orderId: z.string(),
-      previousStatus: status,
-      newStatus: status,
-      changedAt: time,
-      reason: z.string().optional(),
-    })
-    .meta({ id: 'OrderStatusChangedPayload' }),
-  'order.personal_data_erased': z
-    .object({ orderId: z.string(), erasedAt: time })
-    .meta({ id: 'OrderPersonalDataErasedPayload' }),
-} as const;
 
 export const envelopeSchema = <T extends z.ZodTypeAny>(eventType: string, payload: T) =>
   z.object({
@@ -92,66 +57,6 @@ export interface IntegrationMessage {
 export const derivedEventId = (eventId: string, suffix: string): string => {
   const hash = sha256Hex(`${eventId}/${suffix}`);
   return `${eventId.slice(0, 8)}-${eventId.slice(9, 13)}-7${hash.slice(0, 3)}-${((Number.parseInt(hash.slice(3, 4), 16) & 0x3) | 0x8).toString(16)}${hash.slice(4, 7)}-${hash.slice(7, 19)}`;
-};
-
-const payloadOf = (event: OrderEvent, after: Order): [PublishedEventType, unknown] | undefined => {
-  switch (event.type) {
-    case 'order.created':
-    case 'order.confirmed':
-      return [event.type, toOrderView(after)];
-    case 'order.cancelled':
-      return [
-        'order.cancelled',
-        {
-          orderId: event.data.orderId,
-          reason: event.data.reason,
-          previousStatus: event.data.previousStatus,
-          cancelledAt: event.data.cancelledAt,
-        },
-      ];
-    case 'order.shipped': {
-      const skus = new Map(after.lines.map((line) => [line.lineId, line.sku]));
-      return [
-        'order.shipped',
-        {
-          orderId: event.data.orderId,
-          shipmentId: event.data.shipmentId,
-          carrier: event.data.carrier ?? null,
-          trackingNumber: event.data.trackingNumber ?? null,
-          lines: event.data.lines.map((line) => ({ ...line, sku: skus.get(line.lineId) ?? '' })),
-          shippedAt: event.data.shippedAt,
-          orderStatus: event.data.orderStatus,
-        },
-      ];
-    }
-    case 'order.delivered':
-      return [
-        'order.delivered',
-        { orderId: event.data.orderId, deliveredAt: event.data.deliveredAt },
-      ];
-    default:
-      return undefined;
-  }
-};
-
-const reasonOf = (event: OrderEvent): string | undefined =>
-  event.type === 'order.cancelled' || event.type === 'order.marked_unfulfillable'
-    ? event.data.reason
-    : undefined;
-
-/**
- * The schema version of each published payload (the envelope's `version`). Published contracts are versioned on
- * their own, apart from the stored events' schema versions: a stored event can evolve (order.cancelled v2 added
- * `reasonCode`) without changing what consumers receive.
- */
-export const PUBLISHED_SCHEMA_VERSIONS: Readonly<Record<PublishedEventType, number>> = {
-  'order.created': 1,
-  'order.confirmed': 1,
-  'order.cancelled': 1,
-  'order.shipped': 1,
-  'order.delivered': 1,
-  'order.status_changed': 1,
-  'order.personal_data_erased': 1,
 };
 
 /** The message of a published event: key and aggregate are the stored event's stream (the order). */
@@ -191,7 +96,7 @@ export const integrationMessage = (
 
 /**
  * The integration messages of one stored event (spec §3), given the order's state before and after it. Draft
- * edits publish nothing; every status transition also publishes `order.status_changed`. The event is read through
+ * edits publish nothing; holds and payments publish in any status (spec §6); every status transition also publishes `order.status_changed`. The event is read through
  * `toDomainEvent` (upcast by schema version); one this version cannot read gives no message, so a publisher that
  * must not lose events checks `toDomainEvent` itself first and stops rather than skip it (as the relay does).
  */
@@ -204,7 +109,7 @@ export const toIntegrationMessages = (
   if (after.status === 'NONE' || read.isErr()) return [];
   const event = read.value;
   const messages: IntegrationMessage[] = [];
-  const published = payloadOf(event, after);
+  const published = payloadOf(event, before, after);
   if (published)
     messages.push(integrationMessage(recorded, recorded.eventId, published[0], published[1]));
   if (before.status !== 'NONE' && before.status !== after.status) {
