@@ -147,7 +147,7 @@ describe('the AsyncAPI document against real messages (ajv)', () => {
     ]);
     for (const message of checked) {
       const schema = compileMessage(names[message.value.eventType] ?? '');
-      const kafkaMessage = toKafkaMessage(message);
+      const kafkaMessage = toOutboundRecord(message);
       expect(
         schema.payload(JSON.parse(String(kafkaMessage.value))),
         `${message.value.eventType}: ${JSON.stringify(schema.payload.errors)}`,

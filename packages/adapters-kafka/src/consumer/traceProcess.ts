@@ -54,7 +54,7 @@ export const traceProcess = async (
   try {
     const outcome = await context.with(trace.setSpan(parent, span), () => process(handed));
     span.setAttribute('oms.inbound.outcome', outcome.kind);
-    if (outcome.kind !== 'applied') span.setAttribute('error.type', outcome.code);
+    if ('code' in outcome) span.setAttribute('error.type', outcome.code);
     if (outcome.kind === 'retry') span.setStatus({ code: SpanStatusCode.ERROR });
     return outcome;
   } finally {
