@@ -21,6 +21,7 @@ import {
   startNodeProcess,
   track,
 } from './soak/processes.mjs';
+import { killShardHolder, leaseHolders, shardNames } from './soak/relays.mjs';
 import { startTcpProxy } from './soak/tcpProxy.mjs';
 import {
   checkAnswers,
@@ -48,7 +49,8 @@ const { values: options } = parseArgs({
     // the relay on the database proxy too: the cut then also takes its lease connection (lost lease, re-taken)
     'relay-direct-db': { type: 'boolean', default: false },
     // issue 16: PostgreSQL 15 primary + streaming replica + PgBouncer; 3 HTTP replicas (writes through PgBouncer,
-    // reads from the replica with consistency tokens); the read replica is restarted mid-run
+    // reads from the replica with consistency tokens); 2 relay processes over 4 shards (leases on the primary), one
+    // of them killed (-9) mid-run while the other takes its shards over; the read replica is restarted mid-run
     scale: { type: 'boolean', default: false },
   },
 });
@@ -111,6 +113,10 @@ const {
 } = await adaptersPg();
 const scale = options.scale;
 const replicaCount = scale ? 3 : 2;
+const RELAY_SHARDS = 4;
+const relayProcesses = scale ? ['relay-0', 'relay-1'] : ['relay'];
+// the relay's lease retry (createRelay's leaseRetryMs, 5 s) + the takeover delay below + slack on a loaded machine
+const TAKEOVER_BOUND_MS = 20_000;
 const { startTestKafka, startKafkaProxy, startTopicCollector } = await kafkaTesting();
 const {
   stateFromEvents,
@@ -197,7 +203,7 @@ const run = async () => {
   const ports = [];
   for (let index = 0; index < replicaCount; index += 1) ports.push(await findFreePort());
   const targets = ports.map((port) => `http://127.0.0.1:${port}`);
-  const incarnations = { relay: 0 };
+  const incarnations = Object.fromEntries(relayProcesses.map((name) => [name, 0]));
   for (let index = 0; index < replicaCount; index += 1) incarnations[`replica-${index}`] = 0;
   const databaseName = direct.pathname.slice(1);
   // --scale: the lease and the migrations on the primary itself, reads on the streaming replica
@@ -245,20 +251,24 @@ const run = async () => {
         readyMarker: 'listening on',
       }),
     );
-  const startRelay = () =>
-    supervised('relay', () =>
+  const startRelay = (name = 'relay') =>
+    supervised(name, () =>
       startNodeProcess({
-        name: 'relay',
+        name,
         script: CLI_JS,
         args: ['relay'],
         env: {
           ...baseEnv,
           DATABASE_URL: options['relay-direct-db'] ? database.url : proxied.toString(),
-          ...(harness ? { DATABASE_DIRECT_URL: scaleEnv.DATABASE_DIRECT_URL } : {}),
-          // Hook for sharded relays (issue 16, h13relay's OMS_RELAY_SHARDS): --scale is to run 2 relay processes
-          // over 4 shards and kill -9 one of them; until that lands, one relay process publishes everything.
+          // --scale: each shard's lease a session lock on the primary itself (never through PgBouncer)
+          ...(harness
+            ? {
+                DATABASE_DIRECT_URL: scaleEnv.DATABASE_DIRECT_URL,
+                OMS_RELAY_SHARDS: String(RELAY_SHARDS),
+              }
+            : {}),
         },
-        logFile: join(logs, 'relay.log'),
+        logFile: join(logs, `${name}.log`),
         readyMarker: 'relay running',
       }),
     );
@@ -270,15 +280,24 @@ const run = async () => {
     await process_.exited;
     clearTimeout(timer);
   };
-  cleanups.push(() => stopProcess('relay'));
+  cleanups.push(() => Promise.all(relayProcesses.map((name) => stopProcess(name))));
   const replicaIndexes = ports.map((_, index) => index);
   cleanups.push(() => Promise.all(replicaIndexes.map((index) => stopProcess(`replica-${index}`))));
-  await Promise.all([...replicaIndexes.map((index) => startReplica(index)), startRelay()]);
+  await Promise.all([
+    ...replicaIndexes.map((index) => startReplica(index)),
+    ...relayProcesses.map((name) => startRelay(name)),
+  ]);
   const collector = await collecting;
   cleanups.push(() => collector.stop());
   const deadLetters = await collectingDeadLetters;
   cleanups.push(() => deadLetters.stop());
-  say(`replicas ${targets.join(' ')} and the relay are up; collector joined`);
+  say(`replicas ${targets.join(' ')} and ${relayProcesses.join(', ')} are up; collector joined`);
+  const holders = () =>
+    leaseHolders(
+      database.pool,
+      shardNames(RELAY_SHARDS),
+      Object.fromEntries(relayProcesses.map((name) => [name, current[name].pid])),
+    );
 
   // 4. RSS of every server and relay process, once a second.
   const rssSamples = [];
@@ -347,14 +366,25 @@ const run = async () => {
   // Each fault on its own clock, so that a slow one (a replica draining) does not push the others out of the load.
   const faultPlan = Promise.all([
     at(0.15).then(() =>
-      fault('relay kill -9 + restart', async () => {
-        const killed = current.relay;
-        killed.child.kill('SIGKILL');
-        await killed.exited;
-        await sleep(1_000);
-        await startRelay();
-        return `pid ${killed.pid} → ${current.relay.pid}`;
-      }),
+      scale
+        ? fault('relay kill -9 (shards taken over) + restart', () =>
+            killShardHolder({
+              holders,
+              current,
+              startRelay,
+              violations,
+              sleep,
+              boundMs: TAKEOVER_BOUND_MS,
+            }),
+          )
+        : fault('relay kill -9 + restart', async () => {
+            const killed = current.relay;
+            killed.child.kill('SIGKILL');
+            await killed.exited;
+            await sleep(1_000);
+            await startRelay();
+            return `pid ${killed.pid} → ${current.relay.pid}`;
+          }),
     ),
     at(0.3).then(() =>
       fault('replica-0 SIGTERM + restart', async () => {

@@ -287,6 +287,8 @@ export const checkPublished = (expected, collected, orderIds) => {
   }
   const seen = new Map();
   const firstOrder = new Map();
+  // an order's key hashes to one partition whichever relay (or shard) publishes it
+  const partitions = new Map();
   let ours = 0;
   let foreign = 0;
   for (const message of collected) {
@@ -295,6 +297,10 @@ export const checkPublished = (expected, collected, orderIds) => {
       continue;
     }
     ours += 1;
+    const where = `${message.topic}/${message.key}`;
+    const onPartitions = partitions.get(where) ?? [];
+    if (!onPartitions.includes(message.partition)) onPartitions.push(message.partition);
+    partitions.set(where, onPartitions);
     let value;
     try {
       value = JSON.parse(message.value ?? '');
@@ -337,13 +343,20 @@ export const checkPublished = (expected, collected, orderIds) => {
       if (outOfOrder <= 5) violations.push(`${id}: published out of stream order`);
     }
   }
+  let moved = 0;
+  for (const [where, onPartitions] of partitions)
+    if (onPartitions.length > 1) {
+      moved += 1;
+      if (moved <= 5)
+        violations.push(`${where}: published on partitions ${onPartitions.join(', ')}`);
+    }
   const duplicates = [...seen.values()].reduce((sum, count) => sum + count - 1, 0);
   return {
     name: 'published',
     ok: violations.length === 0,
     lines: [
       `expected messages: ${expected.length} on ${sequences.size} (topic, order) sequences; received ${ours} (${foreign} of other runs ignored)`,
-      `missing: ${missing.length}; out of order: ${outOfOrder}; duplicates (at-least-once re-sends): ${duplicates}`,
+      `missing: ${missing.length}; out of order: ${outOfOrder}; orders on more than one partition: ${moved}; duplicates (at-least-once re-sends): ${duplicates}`,
     ],
     violations: limited(violations),
     missing: missing.length,

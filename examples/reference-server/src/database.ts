@@ -9,6 +9,7 @@ import {
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { type Config, redactUrl } from './config.js';
+import { directPoolSize } from './directPoolSize.js';
 import { openKeyManagement } from './masterKey.js';
 
 export interface Database {
@@ -58,7 +59,7 @@ export const openDatabase = async (
     config.OMS_PG_PREPARED_STATEMENTS ?? config.DATABASE_DIRECT_URL === undefined;
   const pool = createPool(url, { ...options, max: 20, preparedStatements });
   const directPool = config.DATABASE_DIRECT_URL
-    ? createPool(config.DATABASE_DIRECT_URL, { ...options, max: 3 })
+    ? createPool(config.DATABASE_DIRECT_URL, { ...options, max: directPoolSize(config) })
     : pool;
   const readPool = config.DATABASE_READ_URL
     ? createPool(config.DATABASE_READ_URL, {
