@@ -153,10 +153,8 @@ const run = async () => {
   const database = await createTestDatabase(baseUrl, { max: 6 });
   cleanups.push(() => database.drop());
   if (harness)
-    await waitForReplay(
-      database.url,
-      harness.urls(new URL(database.url).pathname.slice(1)).readUrl,
-    );
+    // asked on the replica's `postgres` database: the new one may not have been replayed there yet (3D000)
+    await waitForReplay(database.url, harness.urls('postgres').readUrl);
   const direct = new URL(database.url);
   const dbProxy = await startTcpProxy({
     upstreamHost: direct.hostname,
@@ -609,6 +607,11 @@ const run = async () => {
     process.stdout.write(`[${result.ok ? 'ok' : 'FAIL'}] ${result.name}\n`);
     for (const line of result.lines) process.stdout.write(`    ${line}\n`);
     for (const violation of result.violations) process.stdout.write(`    ✗ ${violation}\n`);
+  }
+  const kafkaDeath = kafka.died();
+  if (kafkaDeath) {
+    failed.push(`the Kafka mock cluster died mid-run: ${kafkaDeath}`);
+    violations.push(`the Kafka mock cluster died mid-run: ${kafkaDeath}`);
   }
   for (const violation of violations) process.stdout.write(`[FAIL] ${violation}\n`);
   for (const warning of warnings) process.stdout.write(`[warn] ${warning}\n`);

@@ -5,6 +5,8 @@ export interface TestKafka {
   readonly brokers: readonly string[];
   /** True for kcat's mock cluster, false for a cluster given as KAFKA_BROKERS. */
   readonly mock: boolean;
+  /** How the mock cluster's kcat ended when it died before `stop()` (a crash under load), with its last stderr. */
+  died(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -31,7 +33,7 @@ export const startTestKafka = async (options: StartTestKafkaOptions = {}): Promi
       .split(',')
       .map((broker) => broker.trim())
       .filter((broker) => broker !== '');
-    return { brokers, mock: false, stop: async () => {} };
+    return { brokers, mock: false, died: () => undefined, stop: async () => {} };
   }
   const child = spawn(
     options.kcat ?? 'kcat',
@@ -48,14 +50,25 @@ export const startTestKafka = async (options: StartTestKafkaOptions = {}): Promi
     { stdio: ['pipe', 'ignore', 'pipe'] },
   );
   const brokers = await brokersOf(child, options.startTimeoutMs ?? 10_000);
+  let stderrTail = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString('utf8')).slice(-2_000);
+  });
+  let death: string | undefined;
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null) resolve();
-    else child.once('exit', () => resolve());
+    else
+      child.once('exit', (code, signal) => {
+        if (stopped === undefined)
+          death = `kcat exited (${signal ?? code}) at ${new Date().toISOString()}: ${stderrTail.trim().slice(-500)}`;
+        resolve();
+      });
   });
   let stopped: Promise<void> | undefined;
   return {
     brokers,
     mock: true,
+    died: () => death,
     stop: () => {
       stopped ??= (async () => {
         child.stdin?.end();
