@@ -117,6 +117,10 @@ const RELAY_SHARDS = 4;
 const relayProcesses = scale ? ['relay-0', 'relay-1'] : ['relay'];
 // the relay's lease retry (createRelay's leaseRetryMs, 5 s) + the takeover delay below + slack on a loaded machine
 const TAKEOVER_BOUND_MS = 20_000;
+// Inbound payments/risk (consumers in the replicas) only without --scale on the mock cluster: there, the consumer
+// group's members rejoining around the faults abort librdkafka's mock (kcat SIGABRT at rdkafka_mock_cgrp.c
+// `!member->resp`, every --scale run), a bug of the mock that takes every Kafka check down with it.
+const inbound = !(scale && !process.env.KAFKA_BROKERS);
 const { startTestKafka, startKafkaProxy, startTopicCollector } = await kafkaTesting();
 const {
   stateFromEvents,
@@ -241,8 +245,8 @@ const run = async () => {
           DATABASE_URL: proxied.toString(),
           ...scaleEnv,
           OMS_RELAY: 'off',
-          // both replicas consume the payment and risk messages (one group: a restart rebalances it)
-          OMS_CONSUMER: 'on',
+          // the replicas consume the payment and risk messages (one group: a restart rebalances it)
+          OMS_CONSUMER: inbound ? 'on' : 'off',
           OMS_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
         },
         logFile: join(logs, `replica-${index}.log`),
@@ -325,8 +329,7 @@ const run = async () => {
           users,
           recordFile,
           // straight to the cluster: the proxy's cut is the consumers' outage, not the payment service's
-          kafkaBrokers: kafka.brokers,
-          inboundFile,
+          ...(inbound ? { kafkaBrokers: kafka.brokers, inboundFile } : {}),
         }),
       ],
       { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] },
@@ -456,7 +459,11 @@ const run = async () => {
     );
 
   // the consumers settle the payment and risk messages: each has its effect or its dead letter
-  const sent = readFileSync(inboundFile, 'utf8')
+  if (!inbound)
+    warnings.push(
+      'inbound payments and risk NOT run (--scale on the mock cluster: its consumer group aborts kcat); `pnpm soak` runs them, or set KAFKA_BROKERS',
+    );
+  const sent = (inbound ? readFileSync(inboundFile, 'utf8') : '')
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line));
@@ -477,7 +484,7 @@ const run = async () => {
     `stored: ${events} events in ${streams.size} orders; ${sent.length} payment/risk messages sent, settled ${((Date.now() - inboundWaitStart) / 1000).toFixed(1)}s after the load`,
   );
   results.push(checkHoldInvariants(streams, { evolve, initialState }));
-  results.push(checkInbound(inboundEffects(sent, streams, deadLetters.messages)));
+  if (inbound) results.push(checkInbound(inboundEffects(sent, streams, deadLetters.messages)));
   results.push(checkAnswers(records, streams, { stateFromEvents, toOrderView }));
 
   const get = async (path, index = 0) => {
