@@ -48,17 +48,21 @@ export const shopifyLinesTotal = (payload: unknown): Money | undefined => {
 /**
  * What Shopify says was paid, capped at `cap` (the order's lines total). Shopify's `total_price` includes shipping
  * and tax while the order total is the lines only, and the domain refuses a payment above the order total: the cap
- * keeps a create from ever being refused (parked) for its payment. Unreadable `total_price`: the cap itself.
+ * keeps a create from ever being refused (parked) for its payment. Unreadable `total_price`: the cap itself. Read in
+ * the payload's `currency`: one other than the order's is left uncapped, for the domain to refuse.
  * `partially_paid`: `total_price − total_outstanding` when both are readable and the difference is above zero, else
  * undefined.
  */
 const paidAmount = (order: Json, cap: Money, partially: boolean): Money | undefined => {
-  const total = amountOf(order.total_price, cap.currencyCode);
+  const currency = typeof order.currency === 'string' ? order.currency : cap.currencyCode;
+  const total = amountOf(order.total_price, currency);
   if (!partially) {
-    const capped = total === undefined ? undefined : minMoney(total, cap);
-    return capped?.isOk() ? capped.value : cap;
+    if (total === undefined) return cap;
+    // Another currency than the order's stays as it is: the domain refuses it (mixed-currencies, parked).
+    const capped = minMoney(total, cap);
+    return capped.isOk() ? capped.value : total;
   }
-  const outstanding = amountOf(order.total_outstanding, cap.currencyCode);
+  const outstanding = amountOf(order.total_outstanding, currency);
   if (total === undefined || outstanding === undefined) return undefined;
   const paid = subtractMoney(total, outstanding).andThen((value) => minMoney(value, cap));
   return paid.isOk() && Number(paid.value.amount) > 0 ? paid.value : undefined;

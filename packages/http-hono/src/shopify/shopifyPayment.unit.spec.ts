@@ -79,6 +79,11 @@ describe('Shopify financial_status → the create payment (spec §6)', () => {
     );
     expect(shopifyCapture(order(), '4501234', undefined)).toEqual(payment('CAPTURED', '100'));
     expect(shopifyCapture(order({ line_items: null }), '4501234', undefined)).toBeUndefined();
+    // Another currency than the order's is not capped in the order's: the domain refuses it (mixed-currencies).
+    expect(shopifyCapture(order({ currency: 'EUR' }), '4501234', cap)?.amount).toEqual({
+      amount: '113.5',
+      currencyCode: 'EUR',
+    });
   });
 
   const amount = fc

@@ -137,6 +137,27 @@ export const shopifyPaymentScenarios = (
       expect(paid.json).toMatchObject({ outcome: 'parked', topic: 'orders/paid' });
     });
 
+    it('orders/paid in another currency than the order is parked (mixed-currencies); a cancelled order still records its capture', async () => {
+      const id = nextShopifyId();
+      const created = await deliver('orders/create', rawWithId(id, paidOrder()));
+      expect(created.status, created.text).toBe(201);
+      const euro = await deliver('orders/paid', rawWithId(id, paidOrder({ currency: 'EUR' })));
+      expect(euro.status).toBe(200);
+      expect(euro.json).toMatchObject({ outcome: 'parked', topic: 'orders/paid' });
+      expect(euro.json.reason).toContain('mixed-currencies');
+      // One key per Shopify order (like the create's): the refusal is its recorded answer, a redelivery gets it again.
+      const again = await deliver('orders/paid', rawWithId(id, paidOrder()));
+      expect(again.json).toMatchObject({ outcome: 'parked', topic: 'orders/paid' });
+
+      const other = nextShopifyId();
+      expect((await deliver('orders/create', rawWithId(other, paidOrder()))).status).toBe(201);
+      const cancelled = await deliver('orders/cancelled', rawWithId(other, paidOrder()));
+      expect(cancelled.json.status).toBe('CANCELLED');
+      const paid = await deliver('orders/paid', rawWithId(other, paidOrder()));
+      expect(paid.status, paid.text).toBe(200);
+      expect(paid.json).toMatchObject({ status: 'CANCELLED', paymentStatus: 'CAPTURED' });
+    });
+
     it('a confirm held for payment (OMS_CONFIRM_REQUIRES_PAYMENT) is confirmed by orders/paid', async () => {
       const id = nextShopifyId();
       const created = await deliver('orders/create', rawWithId(id, paidOrder()));
