@@ -1,6 +1,10 @@
 import { money, subtractMoney, toOrderRequest } from '@oms/domain';
+import { createInMemoryOrderStore } from '@oms/domain/testing';
 import fc from 'fast-check';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { createApp } from '../createApp.js';
+import { call } from '../testing/apiClient.js';
 import { mapShopifyOrder } from './mapShopifyOrder.js';
 import { shopifyCapture, shopifyCreatePayment, shopifyLinesTotal } from './shopifyPayment.js';
 
@@ -90,39 +94,64 @@ describe('Shopify financial_status → the create payment (spec §6)', () => {
     .tuple(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 0, max: 99 }))
     .map(([units, cents]) => `${units}.${String(cents).padStart(2, '0')}`);
 
+  const shopifyPayload = fc
+    .record({
+      lines: fc.array(fc.tuple(amount, fc.integer({ min: 1, max: 50 })), {
+        minLength: 1,
+        maxLength: 8,
+      }),
+      totalPrice: fc.option(amount, { nil: undefined }),
+      outstanding: fc.option(amount, { nil: undefined }),
+      financial_status: fc.constantFrom(
+        'authorized',
+        'paid',
+        'partially_paid',
+        'pending',
+        'voided',
+        'refunded',
+      ),
+    })
+    .map(({ lines, totalPrice, outstanding, financial_status }) =>
+      order({
+        financial_status,
+        total_price: totalPrice,
+        total_outstanding: outstanding,
+        line_items: lines.map(([price, quantity], index) => ({
+          sku: `S${index}`,
+          title: 'T',
+          price,
+          quantity,
+        })),
+      }),
+    );
+
+  it('property: the domain creates every mapped order, with the status financial_status gives', async () => {
+    const app = createApp(createInMemoryOrderStore(), { logger: pino({ level: 'silent' }) });
+    await fc.assert(
+      fc.asyncProperty(shopifyPayload, async (payload) => {
+        const mapped = mapShopifyOrder(payload);
+        const created = await call(app, 'POST', '/v1/orders', { body: mapped });
+        expect(created.status, created.text).toBe(201);
+        const paid = mapped.payment as ReturnType<typeof shopifyCreatePayment>;
+        expect(created.json.paymentStatus).toBe(paid?.status ?? 'PENDING');
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('property: the mapped payment never exceeds the lines total, and the create is always valid', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.tuple(amount, fc.integer({ min: 1, max: 50 })), {
-          minLength: 1,
-          maxLength: 8,
-        }),
-        fc.option(amount, { nil: undefined }),
-        fc.option(amount, { nil: undefined }),
-        fc.constantFrom('authorized', 'paid', 'partially_paid', 'pending', 'voided', 'refunded'),
-        (lines, totalPrice, outstanding, financial_status) => {
-          const payload = order({
-            financial_status,
-            total_price: totalPrice,
-            total_outstanding: outstanding,
-            line_items: lines.map(([price, quantity], index) => ({
-              sku: `S${index}`,
-              title: 'T',
-              price,
-              quantity,
-            })),
-          });
-          const mapped = mapShopifyOrder(payload);
-          expect(toOrderRequest('CreateOrder', {}, mapped).isOk()).toBe(true);
-          const total = shopifyLinesTotal(payload);
-          if (total === undefined) throw new Error('lines total expected');
-          const paid = mapped.payment as ReturnType<typeof shopifyCreatePayment>;
-          if (paid === undefined) return;
-          const paidMoney = money(paid.amount.amount, paid.amount.currencyCode)._unsafeUnwrap();
-          // total − paid is refused when negative: it must succeed
-          expect(subtractMoney(total, paidMoney).isOk()).toBe(true);
-        },
-      ),
+      fc.property(shopifyPayload, (payload) => {
+        const mapped = mapShopifyOrder(payload);
+        expect(toOrderRequest('CreateOrder', {}, mapped).isOk()).toBe(true);
+        const total = shopifyLinesTotal(payload);
+        if (total === undefined) throw new Error('lines total expected');
+        const paid = mapped.payment as ReturnType<typeof shopifyCreatePayment>;
+        if (paid === undefined) return;
+        const paidMoney = money(paid.amount.amount, paid.amount.currencyCode)._unsafeUnwrap();
+        // total − paid is refused when negative: it must succeed
+        expect(subtractMoney(total, paidMoney).isOk()).toBe(true);
+      }),
     );
   });
 });
