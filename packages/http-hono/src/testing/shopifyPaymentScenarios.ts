@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type OrderApp } from '../createApp.js';
@@ -156,6 +157,35 @@ export const shopifyPaymentScenarios = (
       const paid = await deliver('orders/paid', rawWithId(other, paidOrder()));
       expect(paid.status, paid.text).toBe(200);
       expect(paid.json).toMatchObject({ status: 'CANCELLED', paymentStatus: 'CAPTURED' });
+    });
+
+    it('hostile amounts and statuses: orders/create and orders/paid never answer 5xx, a create never parks for its payment', async () => {
+      const value = fc.oneof(
+        fc.constantFrom('-1.00', '1e9', '0x10', '', ' 5', '99999999999999999999.99', 'NaN'),
+        fc.double(),
+        fc.constant(null),
+        fc.string({ maxLength: 8 }),
+      );
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom('paid', 'authorized', 'partially_paid', 'voided', 'PAID', 7, null),
+          value,
+          value,
+          async (financial_status, total_price, total_outstanding) => {
+            const id = nextShopifyId();
+            const raw = rawWithId(
+              id,
+              paidOrder({ financial_status, total_price, total_outstanding }),
+            );
+            const created = await deliver('orders/create', raw);
+            expect(created.status, created.text).toBe(201);
+            const paid = await deliver('orders/paid', raw);
+            expect(paid.status, paid.text).toBe(200);
+            expect(paid.json.paymentStatus).toBe('CAPTURED');
+          },
+        ),
+        { numRuns: 25 },
+      );
     });
 
     it('a confirm held for payment (OMS_CONFIRM_REQUIRES_PAYMENT) is confirmed by orders/paid', async () => {
