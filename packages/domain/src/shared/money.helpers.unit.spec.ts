@@ -11,9 +11,11 @@ import {
   addMoney,
   formatAmount,
   type Money,
+  minMoney,
   money,
   moneyFromJson,
   multiplyMoney,
+  subtractMoney,
   sumMoney,
   zeroMoney,
 } from './money.js';
@@ -136,5 +138,24 @@ describe('No mutable Decimal', () => {
     if (state.status === 'NONE') throw new Error('expected an order');
     // 2 × 29.99 + 3 × 10
     expect(toOrderView(state).orderTotal).toEqual({ amount: '89.98', currencyCode: 'USD' });
+  });
+});
+
+describe('subtractMoney and minMoney (the Shopify payment cap)', () => {
+  it('subtracts exactly and refuses a negative result', () => {
+    expect(must(subtractMoney(usd('10.10'), usd('0.1')))).toEqual(usd('10'));
+    expect(must(subtractMoney(usd('5'), usd('5')))).toEqual(usd('0'));
+    expect(subtractMoney(usd('1'), usd('1.01'))._unsafeUnwrapErr().code).toBe('validation-failed');
+    expect(subtractMoney(usd('1'), must(money('1', 'EUR')))._unsafeUnwrapErr().code).toBe(
+      'mixed-currencies',
+    );
+  });
+
+  it('takes the lesser of two amounts of one currency', () => {
+    expect(must(minMoney(usd('226.00'), usd('199.00')))).toEqual(usd('199'));
+    expect(must(minMoney(usd('0.5'), usd('199')))).toEqual(usd('0.5'));
+    expect(minMoney(usd('1'), must(money('1', 'EUR')))._unsafeUnwrapErr().code).toBe(
+      'mixed-currencies',
+    );
   });
 });

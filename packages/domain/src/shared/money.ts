@@ -1,7 +1,7 @@
 import { err, ok, type Result } from 'neverthrow';
 import type { FieldError, OrderError } from '../order/order.errors.js';
 import { validationFailed } from '../order/order.errors.js';
-import { renderAmount, sumAmounts, timesAmount } from './amounts.js';
+import { compareAmounts, renderAmount, sumAmounts, timesAmount } from './amounts.js';
 import { isCurrencyCode, minorUnits } from './currencies.js';
 
 export { ISO_4217_PUBLISHED, isCurrencyCode, minorUnits } from './currencies.js';
@@ -81,6 +81,26 @@ export const addMoney = (left: Money, right: Money): Result<Money, MoneyError> =
   if (left.currencyCode !== right.currencyCode)
     return err(mixedCurrencies([left.currencyCode, right.currencyCode]));
   return result(sumAmounts([left.amount, right.amount]), left.currencyCode, 'amount');
+};
+
+/** `left` minus `right`, one currency; a negative result is refused (Money is never negative). */
+export const subtractMoney = (left: Money, right: Money): Result<Money, MoneyError> => {
+  const problems = [...moneyProblems(left, 'left'), ...moneyProblems(right, 'right')];
+  if (problems.length > 0) return err(invalid(problems));
+  if (left.currencyCode !== right.currencyCode)
+    return err(mixedCurrencies([left.currencyCode, right.currencyCode]));
+  if (compareAmounts(left.amount, right.amount) < 0)
+    return err(invalid([{ path: 'amount', message: `${right.amount} is above ${left.amount}` }]));
+  return result(sumAmounts([left.amount, `-${right.amount}`]), left.currencyCode, 'amount');
+};
+
+/** The lesser of two amounts of one currency (e.g. a payment capped at the order total). */
+export const minMoney = (left: Money, right: Money): Result<Money, MoneyError> => {
+  const problems = [...moneyProblems(left, 'left'), ...moneyProblems(right, 'right')];
+  if (problems.length > 0) return err(invalid(problems));
+  if (left.currencyCode !== right.currencyCode)
+    return err(mixedCurrencies([left.currencyCode, right.currencyCode]));
+  return ok(compareAmounts(left.amount, right.amount) <= 0 ? left : right);
 };
 
 /** An amount times a quantity (a non-negative safe integer). */

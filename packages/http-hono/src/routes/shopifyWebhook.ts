@@ -1,11 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import {
-  classifyFailure,
-  type OrderError,
-  type OrderView,
-  OrderViewSchema,
-  toOrderRequest,
-} from '@oms/domain';
+import { money, type OrderView, OrderViewSchema, toOrderRequest } from '@oms/domain';
 import type { Context } from 'hono';
 import { etagOf } from '../commands/headers.js';
 import { type CommandResponse, executeCommand } from '../commands/runCommand.js';
@@ -16,14 +10,14 @@ import type { AppRuntime } from '../runtime.js';
 import { cleanText } from '../shopify/cleanText.js';
 import { mapShopifyOrder, shopifyIdOf, shopifyOrderId } from '../shopify/mapShopifyOrder.js';
 import { parseShopifyPayload } from '../shopify/parseShopifyPayload.js';
-import type { ShopifyDeliveryIds } from '../shopify/shopifyInbox.js';
+import { shopifyCapture } from '../shopify/shopifyPayment.js';
 import { verifyShopifySignature } from '../shopify/signature.js';
+import { deliveryIds, problemReason, reasonOf, shouldRetry } from '../shopify/webhookReasons.js';
 
 const PATH = '/v1/webhooks/shopify';
 /** The actor of the webhook's events, and the idempotency source of its keys (no client can use them). */
 const ACTOR = 'shopify';
-const HANDLED = new Set(['orders/create', 'orders/cancelled']);
-const DELIVERY_ID = /^[\x21-\x7e]{1,255}$/;
+const HANDLED = new Set(['orders/create', 'orders/cancelled', 'orders/paid']);
 
 const AckSchema = z
   .object({
@@ -36,51 +30,8 @@ const AckSchema = z
   })
   .meta({ id: 'ShopifyAck' });
 
-const headerId = (value: string | undefined): string | undefined =>
-  value !== undefined && DELIVERY_ID.test(value) ? value : undefined;
-
-const deliveryIds = (c: Context<AppEnv>): ShopifyDeliveryIds => {
-  const webhookId = headerId(c.req.header('X-Shopify-Webhook-Id'));
-  const eventId = headerId(c.req.header('X-Shopify-Event-Id'));
-  return {
-    ...(webhookId !== undefined ? { webhookId } : {}),
-    ...(eventId !== undefined ? { eventId } : {}),
-  };
-};
-
 const replay = (c: Context<AppEnv>, order: OrderView): Response =>
   c.json(order, 200, { ETag: etagOf(order.version), 'Idempotent-Replayed': 'true' });
-
-/** A request the domain refused to build, in one line: its message and every field. */
-const reasonOf = (error: OrderError): string =>
-  [
-    error.message,
-    ...('errors' in error ? error.errors.map((e) => `${e.path}: ${e.message}`) : []),
-  ].join('; ');
-
-/** The one-line reason of a problem response. */
-const problemReason = async (response: Response): Promise<string> => {
-  try {
-    const body = (await response.clone().json()) as {
-      code?: string;
-      detail?: string;
-      errors?: { path: string; message: string }[];
-    };
-    const fields = (body.errors ?? []).map((error) => `${error.path}: ${error.message}`);
-    const code = body.code ?? String(response.status);
-    return [`${code}: ${body.detail ?? ''}`, ...fields].join('; ');
-  } catch {
-    return `answered ${response.status}`;
-  }
-};
-
-/**
- * Whether Shopify should deliver this again: the domain's `classifyFailure` decides (not-yet and transient are
- * retried: the order has not arrived yet, a key in flight, a lost race, the store down); a final refusal is parked.
- * A problem of the HTTP request itself (no domain error) is retried only when it is a server error.
- */
-const shouldRetry = ({ response, failure }: CommandResponse): boolean =>
-  failure !== undefined ? classifyFailure(failure) !== 'final' : response.status >= 500;
 
 export const registerShopifyWebhook = (app: OpenAPIHono<AppEnv>, runtime: AppRuntime): void => {
   app.openAPIRegistry.registerPath(
@@ -91,9 +42,9 @@ export const registerShopifyWebhook = (app: OpenAPIHono<AppEnv>, runtime: AppRun
       tags: ['webhooks'],
       security: [],
       summary:
-        'Shopify orders/create (creates an ECOMMERCE order, once) and orders/cancelled; other topics are ignored',
+        'Shopify orders/create (creates an ECOMMERCE order, once, with its payment), orders/cancelled and orders/paid (records the capture); other topics are ignored',
       description:
-        "Guarded by the HMAC signature alone. Deliveries are deduplicated by X-Shopify-Webhook-Id and X-Shopify-Event-Id as well as by the Shopify order id. A payload that cannot be mapped is parked (kept with the reason) and answered 200, so that Shopify does not retry it forever; a cancel whose order has not arrived yet answers 404, so that Shopify retries it (whether a failure is retried or parked is the domain's `classifyFailure`: not-yet and transient are retried, final is parked). Unknown query parameters are accepted and ignored (Shopify may add some), unlike on the order routes, which answer 422.",
+        "Guarded by the HMAC signature alone. Deliveries are deduplicated by X-Shopify-Webhook-Id and X-Shopify-Event-Id as well as by the Shopify order id. A payload that cannot be mapped is parked (kept with the reason) and answered 200, so that Shopify does not retry it forever; a cancel or an orders/paid whose order has not arrived yet answers 404, so that Shopify retries it (whether a failure is retried or parked is the domain's `classifyFailure`: not-yet and transient are retried, final is parked). orders/create maps `financial_status` to the create's `payment` (`authorized` → AUTHORIZED, `paid` → CAPTURED, `partially_paid` → CAPTURED for `total_price − total_outstanding`; `pending`, `unpaid`, `voided`, `refunded`, `partially_refunded` or none → no payment, PENDING); orders/paid records a CAPTURED payment. Both use the payment id `shopify:<Shopify order id>` and provider `shopify`, and cap the amount at the order total (the lines only: Shopify's `total_price` adds shipping and tax, and a payment above the order total is refused). Unknown query parameters are accepted and ignored (Shopify may add some), unlike on the order routes, which answer 422.",
       request: {
         headers: z.object({
           'x-shopify-hmac-sha256': z
@@ -220,9 +171,36 @@ export const registerShopifyWebhook = (app: OpenAPIHono<AppEnv>, runtime: AppRun
         return await settle(response);
       }
 
-      if (current?.status === 'CANCELLED') return await processed(replay(c, current), 'replayed');
       if (!current && (await inbox.createParked(shopifyId)))
         return await park(`the orders/create of Shopify order ${shopifyId} was parked`);
+
+      if (topic === 'orders/paid') {
+        // Capped at the order's total (lines only; Shopify's total_price adds shipping and tax).
+        const total = current
+          ? money(current.orderTotal.amount, current.orderTotal.currencyCode)
+          : undefined;
+        const capture = shopifyCapture(
+          payload.value,
+          shopifyId,
+          total?.isOk() ? total.value : undefined,
+        );
+        if (!capture)
+          return await park('no amount can be read (total_price, line_items, currency)');
+        const request = toOrderRequest('RecordPayment', { orderId }, capture);
+        if (request.isErr()) return await park(reasonOf(request.error));
+        const response = await executeCommand(c, runtime, {
+          request: request.value,
+          actor: ACTOR,
+          idempotency: {
+            source: ACTOR,
+            key: `shopify-paid-${shopifyId}`,
+            identity: { topic, shopifyId },
+          },
+        });
+        return await settle(response);
+      }
+
+      if (current?.status === 'CANCELLED') return await processed(replay(c, current), 'replayed');
       const cancelReason =
         typeof payload.value.cancel_reason === 'string'
           ? cleanText(payload.value.cancel_reason)

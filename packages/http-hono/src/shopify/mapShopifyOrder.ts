@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { cleanText } from './cleanText.js';
+import { shopifyCreatePayment } from './shopifyPayment.js';
 
 type Json = Record<string, unknown>;
 
@@ -54,7 +55,8 @@ const skuOf = (line: Json, index: number): string => {
 /**
  * A Shopify order (webhook `orders/create`) as CreateOrder input (spec §4 mapping). An order without a shipping
  * address (pickup, digital) ships to its billing address; with neither, the shipping address is left out and the
- * domain's validation names it (the webhook then parks the delivery). The result is validated by the domain's schema
+ * domain's validation names it (the webhook then parks the delivery). `financial_status` gives the create's `payment`
+ * (`shopifyCreatePayment`). The result is validated by the domain's schema
  * like any other input.
  */
 export const mapShopifyOrder = (payload: unknown): Json => {
@@ -66,9 +68,10 @@ export const mapShopifyOrder = (payload: unknown): Json => {
   const lineItems = Array.isArray(order.line_items) ? order.line_items : [];
   const createdAt = text(order.created_at);
   const billingAddress = address(order.billing_address);
+  const shopifyId = shopifyIdOf(payload);
   return defined({
     channel: 'ECOMMERCE',
-    externalId: shopifyIdOf(payload),
+    externalId: shopifyId,
     customer: defined({
       firstName: text(customer.first_name) ?? text(shipping.first_name) ?? text(billing.first_name),
       lastName: text(customer.last_name) ?? text(shipping.last_name) ?? text(billing.last_name),
@@ -88,6 +91,7 @@ export const mapShopifyOrder = (payload: unknown): Json => {
     }),
     placedAt: createdAt,
     metadata: defined({ shopifyOrderName: text(order.name)?.slice(0, 500) }),
+    payment: shopifyId === undefined ? undefined : shopifyCreatePayment(payload, shopifyId),
   });
 };
 

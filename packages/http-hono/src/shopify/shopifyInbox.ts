@@ -8,7 +8,7 @@ export interface ShopifyDeliveryIds {
 export interface ShopifyDeliveryRecord extends ShopifyDeliveryIds {
   readonly topic: string;
   readonly shopifyOrderId?: string;
-  /** `processed`: the order was created or cancelled; `parked`: it could not be mapped and waits for a human. */
+  /** `processed`: the order was created, cancelled or its payment recorded; `parked`: it could not be mapped and waits for a human. */
   readonly outcome: 'processed' | 'parked';
   /** Why it was parked. */
   readonly reason?: string;
@@ -35,7 +35,7 @@ export interface ShopifyInbox {
   /** Was a delivery with this webhook id or this event id already processed or parked? */
   seen(ids: ShopifyDeliveryIds): Promise<boolean>;
   record(delivery: ShopifyDeliveryRecord): Promise<void>;
-  /** Was an `orders/create` of this Shopify order parked? (Its cancel is parked too instead of retried forever.) */
+  /** Was an `orders/create` of this Shopify order parked? (Its cancel and orders/paid are parked too instead of retried forever.) */
   createParked(shopifyOrderId: string): Promise<boolean>;
   /** Parked deliveries, newest first. */
   parked(options?: { readonly limit?: number }): Promise<ParkedShopifyDelivery[]>;

@@ -187,7 +187,7 @@ export const hostileInputScenarios = (
       await fc.assert(
         fc.asyncProperty(
           jsonBody,
-          fc.constantFrom('orders/create', 'orders/cancelled', 'orders/updated'),
+          fc.constantFrom('orders/create', 'orders/cancelled', 'orders/paid', 'orders/updated'),
           fc.option(fc.integer({ min: 1, max: 2 ** 40 })),
           async (payload, topic, id) => {
             const body = JSON.stringify(

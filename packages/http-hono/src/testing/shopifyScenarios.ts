@@ -3,57 +3,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type OrderApp } from '../createApp.js';
 import type { ShopifyInbox } from '../shopify/shopifyInbox.js';
 import { signShopifyBody } from '../shopify/signature.js';
-import { type ApiResponse, call } from './apiClient.js';
+import { call } from './apiClient.js';
 import { checkResponsesAgainstOpenApi } from './openApiResponses.js';
 import type { StoreUnderTest } from './orderApiScenarios.js';
+import {
+  nextShopifyId,
+  rawWithId,
+  SECRET,
+  SHOPIFY_TEST_ID,
+  shopifyDeliverer,
+  shopifyOrder,
+} from './shopifyFixtures.js';
 
 export interface ShopifyStoreUnderTest extends StoreUnderTest {
   readonly shopifyInbox: ShopifyInbox;
 }
-
-const SECRET = 'shpss_scenario_secret';
-const SHOPIFY_TEST_ID = '820982911946154508';
-let unique = 0;
-/** A Shopify id no other test uses (above 2^53 half the time, as real ones may be). */
-const nextShopifyId = (): string => {
-  unique += 1;
-  return `${9_100_000_000 + Math.floor(Math.random() * 800_000_000) + unique}`;
-};
-
-const address = {
-  first_name: 'Grace',
-  last_name: 'Hopper',
-  address1: '1 Compiler Way',
-  city: 'Arlington',
-  province_code: 'VA',
-  zip: '22201',
-  country_code: 'US',
-};
-
-/** A realistic `orders/create` payload; `id` is written into the raw JSON as a number literal, never rounded. */
-const shopifyOrder = (overrides: Record<string, unknown> = {}) => ({
-  name: '#1001',
-  email: 'shopper@example.com',
-  currency: 'USD',
-  created_at: '2026-01-15T10:00:00-05:00',
-  customer: { id: 207119551, first_name: 'Grace', last_name: 'Hopper' },
-  shipping_address: address,
-  billing_address: { ...address, address1: '2 Billing Rd' },
-  line_items: [
-    {
-      id: 466157049,
-      sku: 'IPOD-1',
-      title: 'IPod Nano',
-      quantity: 1,
-      price: '199.00',
-      variant_id: 808950810,
-    },
-  ],
-  ...overrides,
-});
-
-const rawWithId = (id: string, payload: Record<string, unknown>): string =>
-  JSON.stringify({ id: '__SHOPIFY_ID__', ...payload }).replace('"__SHOPIFY_ID__"', id);
 
 /** Shopify webhook scenarios (issue #12) on any store: realistic payloads, parking, duplicates, header rules. */
 export const shopifyScenarios = (
@@ -72,22 +36,7 @@ export const shopifyScenarios = (
       await store?.teardown?.();
     });
 
-    const deliver = (
-      topic: string,
-      raw: string,
-      headers: Record<string, string> | Headers = {},
-      query = '',
-    ): Promise<ApiResponse> => {
-      const all = new Headers(headers);
-      all.set('Content-Type', 'application/json');
-      all.set('X-Shopify-Topic', topic);
-      if (!all.has('X-Shopify-Hmac-Sha256'))
-        all.set('X-Shopify-Hmac-Sha256', signShopifyBody(raw, SECRET));
-      return call(app, 'POST', `/v1/webhooks/shopify${query}`, {
-        body: raw,
-        headers: Object.fromEntries(all.entries()),
-      });
-    };
+    const deliver = shopifyDeliverer(() => app);
 
     it("keeps Shopify's own test id (above 2^53) exact, and cancels the same order by it", async () => {
       const raw = rawWithId(SHOPIFY_TEST_ID, shopifyOrder());
