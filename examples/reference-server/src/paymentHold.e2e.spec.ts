@@ -1,6 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import {
   type CollectedMessage,
   startTestKafka,
@@ -13,14 +11,14 @@ import { orderFixtures } from '@oms/domain/fixtures';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  makeServerDataDir,
+  post,
   type ServerProcess,
   startServerProcess,
   stopServerProcess,
 } from './testing/serverProcess.js';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'oms-payment-e2e-'));
-// Our own folder: the postgres user that runs the embedded server (as root) must be able to enter it.
-chmodSync(dataDir, 0o755);
+const dataDir = makeServerDataDir('oms-payment-e2e-');
 let kafka: TestKafka | undefined;
 let collector: TopicCollector | undefined;
 let server: ServerProcess | undefined;
@@ -31,14 +29,6 @@ afterAll(async () => {
   await kafka?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-const post = (url: string, body?: unknown) =>
-  fetch(url, {
-    method: 'POST',
-    ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
 
 interface OrderBody {
   readonly id: string;

@@ -1,8 +1,30 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const SERVER_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 export const SERVER_CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+/**
+ * A fresh folder for a server process's data: its own (not the shared temp dir's mode), so that the postgres user
+ * that runs the embedded server (when the tests run as root) can enter it.
+ */
+export const makeServerDataDir = (prefix: string): string => {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dataDir, 0o755);
+  return dataDir;
+};
+
+/** A POST to the server, with a JSON body when one is given. */
+export const post = (url: string, body?: unknown): Promise<Response> =>
+  fetch(url, {
+    method: 'POST',
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
 
 export interface ServerProcess {
   readonly child: ChildProcess;

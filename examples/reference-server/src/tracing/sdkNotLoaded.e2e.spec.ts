@@ -1,16 +1,17 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findFreePort } from '@oms/adapters-pg';
 import { orderFixtures } from '@oms/domain/fixtures';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startServerProcess, stopServerProcess } from '../testing/serverProcess.js';
+import {
+  makeServerDataDir,
+  startServerProcess,
+  stopServerProcess,
+} from '../testing/serverProcess.js';
 
 const RECORDER = fileURLToPath(new URL('../testing/recordOtelImports.mjs', import.meta.url));
-const dataDir = mkdtempSync(join(tmpdir(), 'oms-otel-e2e-'));
-// the postgres user that runs the embedded server (as root) must be able to enter it
-chmodSync(dataDir, 0o755);
+const dataDir = makeServerDataDir('oms-otel-e2e-');
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 /** Runs the server process, creates an order, stops it: the @opentelemetry modules it resolved. */
