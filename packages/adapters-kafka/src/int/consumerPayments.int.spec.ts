@@ -136,11 +136,12 @@ describe('inbound consumer: payments and risk (spec §6) on PostgreSQL and the m
       { timeout: 60_000, interval: 250 },
     );
     // the last deferred message's append is visible before the consumer has counted it done: wait for the counters
-    await vi.waitFor(() => expect(consumer.stats()).toMatchObject({ deferred: 0 }), {
+    const running = consumer;
+    await vi.waitFor(() => expect(running.stats()).toMatchObject({ deferred: 0 }), {
       timeout: 10_000,
       interval: 50,
     });
-    const stats = consumer.stats();
+    const stats = running.stats();
     expect(stats.deferredTotal).toBeGreaterThanOrEqual(1);
     expect(stats).toMatchObject({ deferred: 0, ignored: ORDER_COUNT - ORDER_COUNT / 3 });
     // 8 warm-ups + the two messages that can never apply
