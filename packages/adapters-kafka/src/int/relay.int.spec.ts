@@ -28,7 +28,7 @@ import {
   PUBLISHED,
   testKafka,
 } from './harness.js';
-import { expectStreamOrderPerKey } from './streamOrder.js';
+import { expectStreamOrderPerKey, waitForOrderMessages } from './streamOrder.js';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
@@ -205,17 +205,7 @@ describe('relay against a real Kafka-protocol broker', () => {
     const head = await headOf(store.eventStore);
     await vi.waitFor(() => expect(restarted.lag().position).toBe(head), { timeout: 60_000 });
     expect(restarted.lag().publishedEvents).toBe(300 - 120);
-    const keys = new Set(orderIds);
-    const messages = await collector.waitFor(
-      (all) =>
-        new Set(
-          all
-            .filter((message) => keys.has(message.key ?? ''))
-            .map((message) => message.headers.ce_id),
-        ).size >= 450,
-      60_000,
-    );
-    const mine = messages.filter((message) => keys.has(message.key ?? ''));
+    const mine = await waitForOrderMessages(collector, orderIds, 450);
     const counts = tally(mine, orderIds);
     expect(counts.distinct).toBe(450);
     // the duplicates are exactly what the dead relay sent of its unacknowledged batch
@@ -283,17 +273,7 @@ describe('relay against a real Kafka-protocol broker', () => {
       second.child.kill('SIGTERM');
       await second.exited;
     }
-    const keys = new Set(orderIds);
-    const messages = await collector.waitFor(
-      (all) =>
-        new Set(
-          all
-            .filter((message) => keys.has(message.key ?? ''))
-            .map((message) => message.headers.ce_id),
-        ).size >= 1_200,
-      60_000,
-    );
-    const mine = messages.filter((message) => keys.has(message.key ?? ''));
+    const mine = await waitForOrderMessages(collector, orderIds, 1_200);
     const counts = tally(mine, orderIds);
     expect(counts.distinct).toBe(1_200);
     // at most the one batch that was in flight (sent, or acknowledged but not checkpointed) comes again
@@ -351,17 +331,7 @@ describe('relay against a real Kafka-protocol broker', () => {
       head = await headOf(store.eventStore);
       await vi.waitFor(() => expect(relay.lag().position).toBe(head), { timeout: 60_000 });
       const orderIds = [...before, ...during];
-      const keys = new Set(orderIds);
-      const messages = await collector.waitFor(
-        (all) =>
-          new Set(
-            all
-              .filter((message) => keys.has(message.key ?? ''))
-              .map((message) => message.headers.ce_id),
-          ).size >= 450,
-        60_000,
-      );
-      const mine = messages.filter((message) => keys.has(message.key ?? ''));
+      const mine = await waitForOrderMessages(collector, orderIds, 450);
       expect(tally(mine, orderIds).distinct).toBe(450);
       expectStreamOrderPerKey(mine);
       expect(relay.lag()).toMatchObject({ events: 0, seconds: 0, status: 'running' });

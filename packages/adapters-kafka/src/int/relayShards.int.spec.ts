@@ -11,7 +11,7 @@ import { shardOf } from '../relay/shards.js';
 import { startTopicCollector, type TopicCollector } from '../testing/index.js';
 import { startTestKafka, type TestKafka } from '../testing/mockCluster.js';
 import { commandHandler, concurrently, createAndConfirm, headOf, PUBLISHED } from './harness.js';
-import { expectStreamOrderPerKey } from './streamOrder.js';
+import { expectStreamOrderPerKey, waitForOrderMessages } from './streamOrder.js';
 
 const SHARDS = 4;
 
@@ -99,17 +99,7 @@ describe('sharded relays in two processes', () => {
       );
       expect(holding(survivor.state.statuses)).toBe(SHARDS);
 
-      const keys = new Set(orderIds);
-      const messages = await collector.waitFor(
-        (all) =>
-          new Set(
-            all
-              .filter((message) => keys.has(message.key ?? ''))
-              .map((message) => message.headers.ce_id),
-          ).size >= 1_200,
-        60_000,
-      );
-      const mine = messages.filter((message) => keys.has(message.key ?? ''));
+      const mine = await waitForOrderMessages(collector, orderIds, 1_200);
       expect(new Set(mine.map((message) => message.headers.ce_id)).size).toBe(1_200);
       expectStreamOrderPerKey(mine, true);
       // an order's Kafka partition is the same in every message (the shard never decides it)

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { CollectedMessage } from '../testing/topicCollector.js';
+import type { CollectedMessage, TopicCollector } from '../testing/topicCollector.js';
 
 /**
  * In each partition, every key's stream versions rise (stream order per key); with `repeats`, a re-published
@@ -25,4 +25,21 @@ export const expectStreamOrderPerKey = (messages: readonly CollectedMessage[], r
     else expect(version, `${slot}: ${previous} then ${version}`).toBeGreaterThan(previous);
     last.set(slot, version);
   }
+};
+
+/** These orders' collected messages, once `count` distinct events of theirs (CloudEvents ids) have arrived. */
+export const waitForOrderMessages = async (
+  collector: TopicCollector,
+  orderIds: readonly string[],
+  count: number,
+  timeoutMs = 60_000,
+): Promise<CollectedMessage[]> => {
+  const keys = new Set(orderIds);
+  const ofOrders = (all: readonly CollectedMessage[]) =>
+    all.filter((message) => keys.has(message.key ?? ''));
+  const messages = await collector.waitFor(
+    (all) => new Set(ofOrders(all).map((message) => message.headers.ce_id)).size >= count,
+    timeoutMs,
+  );
+  return ofOrders(messages);
 };
