@@ -67,6 +67,7 @@ export {
   type ParkedStatus,
   type ParkingStore,
 } from './relay/parking.port.js';
+export type { ProducerThreadClient } from './relay/producerThread.protocol.js';
 export {
   failedPartitions,
   type OutboundRecord,
@@ -75,5 +76,11 @@ export {
 } from './relay/publisher.port.js';
 export { type ReshardDeps, type ReshardOutcome, reshardRelay } from './relay/reshardRelay.js';
 export { type RelayShard, shardName, shardOf } from './relay/shards.js';
-export { traceProducer } from './relay/traceProducer.js';
+export {
+  createThreadedPublisher,
+  type ProducerThreadLog,
+  type ProducerThreadSettings,
+  type ThreadedPublisherOptions,
+} from './relay/threadedPublisher.js';
+export { traceProducer, tracePublisher } from './relay/traceProducer.js';
 export { formatTraceparent, parseTraceparent } from './tracing/traceparent.js';

@@ -21,7 +21,8 @@ import { createRelayLagTracker } from './relayLag.js';
 import { createRelayLease } from './relayLease.js';
 import { createRelayParking, type ParkingPlan } from './relayParking.js';
 import { checkShard, shardName } from './shards.js';
-import { traceProducer } from './traceProducer.js';
+import { createThreadedPublisher } from './threadedPublisher.js';
+import { tracePublisher } from './traceProducer.js';
 
 export { POSITION_HEADER, STREAM_VERSION_HEADER } from './kafkaMessages.js';
 export * from './relay.types.js';
@@ -65,17 +66,23 @@ export const createRelay = (deps: RelayDeps): Relay => {
   } = options;
   if (shard) checkShard(shard);
   const name = shardName(baseName, shard);
-  const rawProducer = deps.producer ?? deps.kafka?.producer(relayProducerConfig(options));
-  // a PRODUCER span per request, linked to each event's stored traceparent (a no-op without an OpenTelemetry SDK)
-  const producer = rawProducer && traceProducer(rawProducer);
-  const publisher =
+  const compression = COMPRESSION_TYPES[options.compression ?? 'gzip'];
+  const ownProducer =
+    deps.producer ??
+    (deps.producerThread ? undefined : deps.kafka?.producer(relayProducerConfig(options)));
+  const untraced =
     deps.publisher ??
-    (producer &&
-      createKafkajsPublisher({
-        producer,
-        compression: COMPRESSION_TYPES[options.compression ?? 'gzip'],
-        timeoutMs: sendTimeoutMs,
-      }));
+    (ownProducer
+      ? createKafkajsPublisher({ producer: ownProducer, compression, timeoutMs: sendTimeoutMs })
+      : deps.producerThread &&
+        createThreadedPublisher({
+          ...deps.producerThread,
+          producer: relayProducerConfig(options),
+          compression,
+          timeoutMs: sendTimeoutMs,
+        }));
+  // a PRODUCER span per request, linked to each event's stored traceparent (a no-op without an OpenTelemetry SDK)
+  const publisher = untraced && tracePublisher(untraced);
   if (!publisher) throw new Error('createRelay needs `kafka`, `producer` or `publisher`');
   const cache = createStateCache(options.stateCacheSize ?? 4_000);
   const readConcurrency = options.readConcurrency ?? 8;
@@ -159,6 +166,33 @@ export const createRelay = (deps: RelayDeps): Relay => {
     return ok(undefined);
   };
 
+  /**
+   * Sends the batch's requests not acknowledged yet, each after checking that this relay may still publish. A
+   * pipelined publisher gets them all at once (it sends them in order and refuses those behind a failure); the
+   * acknowledged ones are counted from the first, so that a request already acknowledged is not sent again when a
+   * later one failed: no partition goes back.
+   */
+  const sendChunks = async (batch: Pending): Promise<Result<void, RelayError>> => {
+    const inFlight: Promise<Result<void, RelayError>>[] = [];
+    let refused: RelayError | undefined;
+    for (let index = batch.sentChunks; index < batch.chunks.length; index += 1) {
+      const allowed = await mayPublish();
+      if (allowed.isErr()) {
+        refused = allowed.error;
+        break;
+      }
+      const sending = connection.send(batch.chunks[index] ?? []);
+      inFlight.push(sending);
+      if (!publisher.pipelined && (await sending).isErr()) break;
+    }
+    for (const sending of inFlight) {
+      const sent = await sending;
+      if (sent.isErr()) return sent;
+      batch.sentChunks += 1;
+    }
+    return refused ? err(refused) : ok(undefined);
+  };
+
   const nextPending = async (from: number): Promise<Result<Pending | undefined, RelayError>> => {
     const resolved = await parking.resolve(from, sendAll);
     if (resolved.isErr()) return err(resolved.error);
@@ -194,13 +228,8 @@ export const createRelay = (deps: RelayDeps): Relay => {
       if (parked.isErr()) return err(parked.error);
       batch.parked = true;
     }
-    // requests already acknowledged are not sent again when a later one failed: no partition goes back
-    for (; batch.sentChunks < batch.chunks.length; batch.sentChunks += 1) {
-      const allowed = await mayPublish();
-      if (allowed.isErr()) return err(allowed.error);
-      const sent = await connection.send(batch.chunks[batch.sentChunks] ?? []);
-      if (sent.isErr()) return err(sent.error);
-    }
+    const sent = await sendChunks(batch);
+    if (sent.isErr()) return err(sent.error);
     const first = batch.events[0];
     const to = batch.readTo;
     pending = undefined;

@@ -28,6 +28,12 @@ export type PartitionResult =
     };
 
 export interface RecordPublisher {
+  /**
+   * True when requests may be published without waiting for the previous one's answer: they are sent in call
+   * order, and once one fails, those called before its failure was answered fail too without being sent (each
+   * partition keeps its order). The relay then keeps a batch's requests in flight together.
+   */
+  readonly pipelined?: boolean;
   connect(): Promise<void>;
   /** Waits for the requests in flight to be answered or to fail, then disconnects. */
   disconnect(): Promise<void>;

@@ -12,6 +12,7 @@ import type { CheckpointStore, LeaseProvider } from './checkpoint.port.js';
 import type { ParkingStore } from './parking.port.js';
 import type { RecordPublisher } from './publisher.port.js';
 import type { RelayShard } from './shards.js';
+import type { ProducerThreadSettings } from './threadedPublisher.js';
 
 /** Kafka's default `message.max.bytes` (1 MiB plus a record batch's overhead). */
 export const DEFAULT_MAX_BATCH_BYTES = 1_048_588;
@@ -96,8 +97,17 @@ export interface RelayDeps {
   readonly lease?: LeaseProvider;
   /** Where events too large to publish are parked (PostgreSQL: `createPgParkedEventStore`; default in memory). */
   readonly parking?: ParkingStore;
-  /** A kafkajs client: the relay creates (and disconnects) its producer with the options' defaults. */
+  /**
+   * A kafkajs client: the relay checks the topics with it and, without `producerThread`, creates (and disconnects)
+   * its producer with the options' defaults.
+   */
   readonly kafka?: KafkaLike;
+  /**
+   * With `kafka`: the relay's producer runs in a worker thread, built from these plain-data client settings (the
+   * same cluster), so that serializing, compressing and sending overlap with reading and mapping the next batch.
+   * Publishing, acks, ordering and failures are the same; `options.producerConfig` must then be plain data too.
+   */
+  readonly producerThread?: ProducerThreadSettings;
   /** Or a ready producer (the caller owns its settings and lifecycle). */
   readonly producer?: ProducerLike;
   /** Or any client behind the relay's own port (the caller owns its settings and lifecycle). */

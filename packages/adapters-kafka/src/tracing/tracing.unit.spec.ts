@@ -9,7 +9,8 @@ import type { ProducerBatch } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { traceProcess } from '../consumer/traceProcess.js';
 import type { ProducerLike } from '../kafkaPorts.js';
-import { traceProducer } from '../relay/traceProducer.js';
+import type { OutboundRecord, RecordPublisher } from '../relay/publisher.port.js';
+import { traceProducer, tracePublisher } from '../relay/traceProducer.js';
 import { formatTraceparent, parseTraceparent } from './traceparent.js';
 
 const exporter = new InMemorySpanExporter();
@@ -119,6 +120,73 @@ describe('traceProducer (relay batch publish)', () => {
     expect(span?.name).toBe('send');
     expect(span?.attributes['messaging.destination.name']).toBeUndefined();
     expect(span?.status.code).toBe(SpanStatusCode.ERROR);
+  });
+});
+
+describe('tracePublisher (the relay publisher, whichever client is behind it)', () => {
+  const record = (topic: string, traceparent?: string): OutboundRecord => ({
+    topic,
+    key: 'k',
+    value: '{}',
+    headers: traceparent ? { traceparent } : {},
+  });
+  const publisherAnswering = (
+    ok: boolean,
+    pipelined?: boolean,
+  ): RecordPublisher & { sent: (readonly OutboundRecord[])[] } => {
+    const sent: (readonly OutboundRecord[])[] = [];
+    return {
+      sent,
+      ...(pipelined ? { pipelined } : {}),
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      publish: async (records) => {
+        sent.push(records);
+        return ok
+          ? [{ topic: 'oms.orders.created', partition: 0, ok: true }]
+          : [
+              {
+                topic: 'oms.orders.created',
+                partition: 2,
+                ok: false,
+                error: new TypeError('refused'),
+              },
+            ];
+      },
+    };
+  };
+
+  it('makes a PRODUCER span per request, linked to the stored traceparent of each record', async () => {
+    const inner = publisherAnswering(true, true);
+    const traced = tracePublisher(inner);
+    expect(traced.pipelined).toBe(true);
+    const results = await traced.publish([
+      record('oms.orders.created', tp('a', '1')),
+      record('oms.orders.created'),
+      record('oms.orders.created', tp('b', '2')),
+    ]);
+    expect(results).toEqual([{ topic: 'oms.orders.created', partition: 0, ok: true }]);
+    expect(inner.sent).toHaveLength(1);
+    const [span] = exporter.getFinishedSpans();
+    expect(span?.name).toBe('send oms.orders.created');
+    expect(span?.kind).toBe(SpanKind.PRODUCER);
+    expect(span?.attributes['messaging.batch.message_count']).toBe(3);
+    expect(span?.links.map((link) => link.context.traceId)).toEqual([
+      'a'.repeat(32),
+      'b'.repeat(32),
+    ]);
+    expect(span?.status.code).not.toBe(SpanStatusCode.ERROR);
+  });
+
+  it('records a request with a partition not acknowledged as an error, and keeps a plain publisher unpipelined', async () => {
+    const traced = tracePublisher(publisherAnswering(false));
+    expect(traced.pipelined).toBeUndefined();
+    const [result] = await traced.publish([record('x'), record('y')]);
+    expect(result?.ok).toBe(false);
+    const [span] = exporter.getFinishedSpans();
+    expect(span?.name).toBe('send');
+    expect(span?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(span?.attributes['error.type']).toBe('TypeError');
   });
 });
 
