@@ -1,5 +1,5 @@
 import { CONSUMER_GROUP, DLQ_TOPIC, INBOUND_TOPICS } from '@oms/domain';
-import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import { messageOf } from '../errors.js';
 import {
   COMPRESSION_TYPES,
@@ -9,10 +9,10 @@ import {
 } from '../kafkaPorts.js';
 import { backoffDelay, createSleeper } from '../relay/backoff.js';
 import type { InboundConsumer, InboundConsumerDeps } from './consumer.types.js';
-import { deadLetterHeaders, headerText } from './deadLetterHeaders.js';
-import { createDeferrals, type Deferred } from './deferrals.js';
-import { type InboundMessage, type InboundOutcome, processInbound } from './processInbound.js';
-import { traceProcess } from './traceProcess.js';
+import { headerText } from './deadLetterHeaders.js';
+import { createMessageHandling } from './messageHandling.js';
+import { createOffsetBook } from './offsetBook.js';
+import type { InboundMessage } from './processInbound.js';
 
 export type {
   ConsumerKafka,
@@ -55,8 +55,7 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
     created.on(created.events.GROUP_JOIN, (event) => {
       // partitions given to another member: their deferred messages are read again by it
       deferrals.keepOnly(event.payload.memberAssignment);
-      processed.clear();
-      committed.clear();
+      offsets.rejoined();
       joinedResolve?.();
     });
     // kafkajs restarts itself after retriable failures; after any other crash a new consumer takes over
@@ -69,19 +68,6 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
   const producer: ProducerLike = kafka.producer(
     clusterProducerConfig(idempotent, options.producerConfig),
   );
-  const sleepers = new Set<ReturnType<typeof createSleeper>>();
-  const counts = {
-    applied: 0,
-    replayed: 0,
-    ignored: 0,
-    deadLettered: 0,
-    retried: 0,
-    deferredTotal: 0,
-  };
-  /** By `topic/partition`: the last offset run to an outcome (or deferred), the last committed, the lag. */
-  const processed = new Map<string, bigint>();
-  const committed = new Map<string, bigint>();
-  const lags = new Map<string, number>();
   let running = false;
   let joinedResolve: (() => void) | undefined;
   let joinedPromise = new Promise<void>((resolve) => {
@@ -92,164 +78,26 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
   const report = (code: string, cause: unknown) =>
     options.onError?.({ code, message: messageOf(cause) });
 
-  const deadLetter = async (
-    message: InboundMessage,
-    raw: KafkaMessage,
-    outcome: { code: string; reason: string },
-  ): Promise<void> => {
-    await producer.send({
-      topic: dlqTopic,
-      acks: -1,
-      compression,
-      messages: [
-        {
-          key: raw.key,
-          value: raw.value,
-          headers: deadLetterHeaders(message, outcome, groupId, now()),
-        },
-      ],
-    });
-  };
-
-  const attemptOnce = async (message: InboundMessage): Promise<InboundOutcome> => {
-    try {
-      return await traceProcess(message, groupId, (traced) =>
-        processInbound({ execute: deps.execute }, traced),
-      );
-    } catch (cause) {
-      // a throwing adapter is a bug or an outage, not a verdict on the message: retried like `internal`
-      return { kind: 'retry', code: 'internal', reason: messageOf(cause) };
-    }
-  };
-
-  /** Records a final outcome (dead-letters first); throws when the dead-letter topic cannot be written. */
-  const finish = async (
-    message: InboundMessage,
-    raw: KafkaMessage,
-    outcome: Extract<InboundOutcome, { kind: 'applied' | 'ignored' | 'dead-letter' }>,
-  ): Promise<void> => {
-    if (outcome.kind === 'dead-letter') await deadLetter(message, raw, outcome);
-    if (outcome.kind === 'dead-letter') counts.deadLettered += 1;
-    else if (outcome.kind === 'ignored') counts.ignored += 1;
-    else if (outcome.replayed) counts.replayed += 1;
-    else counts.applied += 1;
-    options.onOutcome?.(message, outcome);
-    // what waited for this order may be possible now
-    if (outcome.kind === 'applied') deferrals.orderChanged(outcome.orderId);
-  };
-
-  /** Commits a partition up to what ran, never past its oldest deferred message. */
-  const commit = async (topic: string, partition: number): Promise<void> => {
-    const slot = `${topic}/${partition}`;
-    const last = processed.get(slot);
-    if (last === undefined) return;
-    const lowest = deferrals.lowestOffset(topic, partition);
-    const next = lowest !== undefined && lowest <= last ? lowest : last + 1n;
-    if (committed.get(slot) === next) return;
-    try {
-      await consumer.commitOffsets([{ topic, partition, offset: String(next) }]);
-      committed.set(slot, next);
-    } catch (cause) {
-      report('commit-failed', cause);
-    }
-  };
-
-  /** Drives a deferred message again: done, deferred once more, or dead-lettered once its time is up. */
-  const redrive = async (deferred: Deferred): Promise<void> => {
-    if (!running) return;
-    const { message, raw } = deferred;
-    let outcome = await attemptOnce(message);
-    const waited = now().getTime() - deferred.since;
-    if (outcome.kind === 'defer' || outcome.kind === 'retry') {
-      const limit = outcome.kind === 'defer' ? deferMs : Math.max(deferMs, internalRetryMs);
-      if (waited < limit) {
-        if (outcome.kind === 'retry') {
-          counts.retried += 1;
-          report(outcome.code, outcome.reason);
-        }
-        deferrals.reschedule(deferred);
-        return;
-      }
-      outcome = {
-        kind: 'dead-letter',
-        code: outcome.code,
-        reason: `still not possible after ${Math.round(waited / 1000)} s: ${outcome.reason}`,
-      };
-    }
-    try {
-      await finish(message, raw, outcome);
-      deferrals.settled(deferred);
-      await commit(message.topic, message.partition);
-    } catch (cause) {
-      counts.retried += 1;
-      report('dead-letter-failed', cause);
-      deferrals.reschedule(deferred);
-    }
-  };
-
-  const deferrals = createDeferrals({
-    backoff: options.deferBackoff ?? { initialMs: 500, maxMs: 30_000 },
-    now: () => now().getTime(),
-    redrive,
+  const { settle, deferrals, counts, wake } = createMessageHandling({
+    execute: deps.execute,
+    producer,
+    options,
+    groupId,
+    dlqTopic,
+    compression,
+    internalRetryMs,
+    deferMs,
+    maxDeferred,
+    now,
+    report,
+    running: () => running,
+    commit: (topic, partition) => offsets.commit(topic, partition),
   });
-
-  /**
-   * Runs one message to an outcome, or defers it; false when the consumer stopped first (it will be redelivered).
-   * Infrastructure failures hold the partition (every message behind would fail too), `internal` ones for at most
-   * `internalRetryMs`.
-   */
-  const settle = async (
-    message: InboundMessage,
-    raw: KafkaMessage,
-    alive: () => boolean,
-    heartbeat: () => Promise<void>,
-  ): Promise<boolean> => {
-    const sleeper = createSleeper();
-    sleepers.add(sleeper);
-    let firstInternal: number | undefined;
-    try {
-      for (let attempt = 0; alive(); attempt += 1) {
-        let outcome = await attemptOnce(message);
-        if (outcome.kind === 'retry' && outcome.code === 'internal') {
-          firstInternal ??= now().getTime();
-          const failingFor = now().getTime() - firstInternal;
-          if (failingFor >= internalRetryMs)
-            outcome = {
-              kind: 'dead-letter',
-              code: outcome.code,
-              reason: `${outcome.reason} (still failing after ${attempt + 1} attempts over ${Math.round(failingFor / 1000)} s)`,
-            };
-        }
-        if (outcome.kind === 'defer' && deferrals.size < maxDeferred) {
-          deferrals.add(message, raw, outcome.orderId);
-          counts.deferredTotal += 1;
-          options.onOutcome?.(message, outcome);
-          return true;
-        }
-        if (
-          outcome.kind === 'applied' ||
-          outcome.kind === 'ignored' ||
-          outcome.kind === 'dead-letter'
-        ) {
-          try {
-            await finish(message, raw, outcome);
-            return true;
-          } catch (cause) {
-            counts.retried += 1;
-            report('dead-letter-failed', cause);
-          }
-        } else {
-          counts.retried += 1;
-          report(outcome.code, outcome.reason);
-        }
-        await sleeper.sleep(backoffDelay(attempt, options.backoff));
-        await heartbeat().catch((cause: unknown) => report('heartbeat-failed', cause));
-      }
-      return false;
-    } finally {
-      sleepers.delete(sleeper);
-    }
-  };
+  const offsets = createOffsetBook({
+    lowestDeferred: (topic, partition) => deferrals.lowestOffset(topic, partition),
+    commitOffsets: (commit) => consumer.commitOffsets(commit),
+    report,
+  });
 
   let consumer = newConsumer();
 
@@ -263,7 +111,6 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         const alive = () => running && isRunning() && !isStale();
-        const slot = `${batch.topic}/${batch.partition}`;
         for (const raw of batch.messages) {
           if (!alive()) break;
           const message: InboundMessage = {
@@ -276,14 +123,10 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
           };
           if (!(await settle(message, raw, alive, heartbeat))) break;
           resolveOffset(raw.offset);
-          processed.set(slot, BigInt(raw.offset));
-          lags.set(
-            slot,
-            Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(raw.offset) - 1n)),
-          );
+          offsets.ran(batch.topic, batch.partition, raw.offset, batch.highWatermark);
           await heartbeat();
         }
-        await commit(batch.topic, batch.partition);
+        await offsets.commit(batch.topic, batch.partition);
       },
     });
   };
@@ -325,7 +168,7 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
       startSleeper.wake();
       // deferred messages are not committed: the next start reads them again
       deferrals.clear();
-      for (const sleeper of sleepers) sleeper.wake();
+      wake();
       await consumer.disconnect().catch((cause: unknown) => report('disconnect-failed', cause));
       await producer.disconnect().catch((cause: unknown) => report('disconnect-failed', cause));
       joinedPromise = new Promise<void>((resolve) => {
@@ -336,7 +179,7 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
     stats: () => ({
       ...counts,
       deferred: deferrals.size,
-      lag: [...lags.values()].reduce((sum, lag) => sum + lag, 0),
+      lag: offsets.lag(),
     }),
   };
 };
