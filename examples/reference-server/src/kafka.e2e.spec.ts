@@ -106,4 +106,46 @@ describe('the reference server with Kafka turned on later', () => {
     expect(await stopServerProcess(server)).toBe(0);
     server = undefined;
   });
+
+  it('publishes with the relay producer in a worker thread (OMS_RELAY_PRODUCER_THREAD), and stops cleanly', async () => {
+    if (!kafka || !collector) throw new Error('runs after the test above, on its cluster');
+    const mockSettings = kafka.mock
+      ? { KAFKA_IDEMPOTENT: 'false', KAFKA_CREATE_TOPICS: 'false' }
+      : {};
+    server = await startServerProcess(await findFreePort(), dataDir, {
+      KAFKA_BROKERS: kafka.brokers.join(','),
+      OMS_RELAY_PRODUCER_THREAD: 'true',
+      // the relay alone: a consumer stopped while it still joins its group holds the shutdown for its session
+      OMS_CONSUMER: 'false',
+      LOG_LEVEL: 'info',
+      ...mockSettings,
+    });
+    expect(server.output()).toMatch(/producer in a worker thread/);
+    const ids: string[] = [];
+    for (let order = 0; order < 5; order += 1) {
+      const created = (await (
+        await post(`${server.url}/v1/orders`, orderFixtures.seedCreateOrderBody())
+      ).json()) as { id: string };
+      expect((await post(`${server.url}/v1/orders/${created.id}/confirm`)).status).toBe(200);
+      ids.push(created.id);
+    }
+    const published = await collector.waitFor(
+      (messages) =>
+        ids.every(
+          (id) =>
+            messages.some((message) => message.topic === 'oms.orders.created' && message.key === id) &&
+            messages.some((message) => message.topic === 'oms.orders.confirmed' && message.key === id),
+        ),
+      60_000,
+    );
+    for (const id of ids)
+      expect(
+        published
+          .filter((message) => message.key === id)
+          .map((message) => message.headers.ce_type)
+          .sort(),
+      ).toEqual(['order.confirmed', 'order.created']);
+    expect(await stopServerProcess(server)).toBe(0);
+    server = undefined;
+  });
 });

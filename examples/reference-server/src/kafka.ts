@@ -3,6 +3,7 @@ import {
   createConsumer,
   createShardedRelay,
   type InboundConsumer,
+  type ProducerThreadLog,
   type Relay,
   shardName,
 } from '@oms/adapters-kafka';
@@ -36,18 +37,34 @@ const kafkaLogger =
     else logger.debug(fields, message);
   };
 
+/** The client settings of every Kafka client of the server (plain data: the relay's producer thread gets them too). */
+const clientSettings = (config: Config, brokers: readonly string[]) => ({
+  clientId: config.KAFKA_CLIENT_ID,
+  brokers: [...brokers],
+  retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5_000 },
+});
+
 export const createKafkaClient = (
   config: Config,
   logger: Logger,
   brokers: readonly string[],
 ): Kafka =>
   new Kafka({
-    clientId: config.KAFKA_CLIENT_ID,
-    brokers: [...brokers],
+    ...clientSettings(config, brokers),
     logLevel: logLevel.WARN,
     logCreator: kafkaLogger(logger),
-    retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5_000 },
   });
+
+/** The relay's producer thread: the same client settings, its log entries to the same logger. */
+const producerThread = (config: Config, logger: Logger, brokers: readonly string[]) => {
+  const log = kafkaLogger(logger)();
+  return {
+    client: clientSettings(config, brokers),
+    logLevel: logLevel.WARN,
+    onLog: ({ level, message, fields }: ProducerThreadLog) =>
+      log({ level, log: { message, ...fields } }),
+  };
+};
 
 /** Past this many, the lag is reported as this many: counting a huge backlog would itself slow the relay down. */
 export const LAG_COUNT_LIMIT = 100_000;
@@ -83,6 +100,9 @@ export const buildRelay = (
     shards: config.OMS_RELAY_SHARDS,
     lease: (name) => () => acquireLease(leasePool, name),
     kafka,
+    ...(config.OMS_RELAY_PRODUCER_THREAD && config.KAFKA_BROKERS
+      ? { producerThread: producerThread(config, logger, config.KAFKA_BROKERS) }
+      : {}),
     options: {
       name: RELAY_NAME,
       idempotent: config.KAFKA_IDEMPOTENT,
@@ -149,6 +169,8 @@ export const startKafka = async (
   if (!brokers) return { stop: async () => undefined };
   const kafka = createKafkaClient(config, logger, brokers);
   const relay = config.OMS_RELAY ? buildRelay(config, logger, kafka, deps) : undefined;
+  if (relay && config.OMS_RELAY_PRODUCER_THREAD)
+    logger.info('relay: Kafka producer in a worker thread');
   const consumer = config.OMS_CONSUMER ? buildConsumer(config, logger, kafka, deps) : undefined;
   await relay?.start();
   // The consumer joins its group in the background: a broker that is down does not hold up the HTTP API.
