@@ -134,6 +134,16 @@ describe('a fresh npm project on the packed tarballs, with its own neverthrow an
     );
   }, 60_000);
 
+  it('runs the relay producer thread from the packed package (its worker file in dist), as ESM and as CommonJS', () => {
+    for (const [script, label] of [
+      ['producerThread.mjs', 'ESM'],
+      ['producerThread.cjs', 'CommonJS'],
+    ] as const)
+      expect(expectSuccess(run(process.execPath, [script]))).toContain(
+        `ok   producer thread (${label})`,
+      );
+  }, 120_000);
+
   it('import()s every subpath of every package', () => {
     const output = expectSuccess(run(process.execPath, ['subpaths.mjs', ...PACKAGES]));
     expect(output).toContain("ok   import('@oms/domain/testing')");
