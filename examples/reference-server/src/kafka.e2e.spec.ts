@@ -133,8 +133,12 @@ describe('the reference server with Kafka turned on later', () => {
       (messages) =>
         ids.every(
           (id) =>
-            messages.some((message) => message.topic === 'oms.orders.created' && message.key === id) &&
-            messages.some((message) => message.topic === 'oms.orders.confirmed' && message.key === id),
+            messages.some(
+              (message) => message.topic === 'oms.orders.created' && message.key === id,
+            ) &&
+            messages.some(
+              (message) => message.topic === 'oms.orders.confirmed' && message.key === id,
+            ),
         ),
       60_000,
     );
