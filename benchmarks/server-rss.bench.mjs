@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { createTestDatabase, findFreePort, startEmbeddedPostgres } from '@oms/adapters-pg';
 import { orderFixtures } from '@oms/domain/fixtures';
 import autocannon from 'autocannon';
+import { serverNodeFlags } from '../scripts/serverNodeFlags.mjs';
 import { flag, median, option } from './lib/common.mjs';
 
 const quick = flag('--quick');
@@ -87,7 +88,12 @@ const isUp = async (url) => {
 };
 
 const startServer = async (env, url) => {
-  const child = spawn(process.execPath, [MAIN_JS], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // the V8 flags `pnpm start` gives it (an old-space limit); `--default-heap` measures without them
+  const flags = flag('--default-heap') ? [] : serverNodeFlags(env);
+  const child = spawn(process.execPath, [...flags, MAIN_JS], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const collect = (chunk) => {
     output = (output + chunk).slice(-20_000);

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { constants } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serverNodeFlags } from './serverNodeFlags.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER = 'examples/reference-server';
@@ -121,7 +122,7 @@ ensureBuilt(SERVER, workspace());
 // Its own process group: a Ctrl-C or a group-wide SIGTERM reaches the server once, through the forwarding below.
 const server = spawn(
   process.execPath,
-  [join(root, SERVER, 'dist/main.js'), ...process.argv.slice(2)],
+  [...serverNodeFlags(), join(root, SERVER, 'dist/main.js'), ...process.argv.slice(2)],
   {
     stdio: 'inherit',
     detached: true,

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,6 +83,13 @@ describe('pnpm start on a fresh clone', () => {
     const warm = await start(clone, port, dataDir);
     try {
       expect(warm.output()).not.toMatch(/\[start\] building/);
+      // the server process runs with the old-space limit of scripts/serverNodeFlags.mjs (a flat RSS under load)
+      const serverPid = spawnSync('pgrep', ['-P', String(warm.child.pid)], { encoding: 'utf8' })
+        .stdout.trim()
+        .split('\n')[0];
+      expect(readFileSync(`/proc/${serverPid}/cmdline`, 'utf8').split('\0')).toContain(
+        '--max-old-space-size=512',
+      );
       const listed = await fetch(`http://127.0.0.1:${port}/v1/orders`);
       expect(((await listed.json()) as { data: unknown[] }).data).toHaveLength(1);
     } finally {
