@@ -126,7 +126,6 @@ const drain = async (relay) => {
 
 const main = async () => {
   const broker = await startTestKafka();
-  let steadyBroker = broker;
   const opened = await openStore();
   const { store, checkpoints } = opened;
   const kafka = new Kafka({
@@ -134,7 +133,6 @@ const main = async () => {
     brokers: [...broker.brokers],
     logLevel: logLevel.NOTHING,
   });
-  let steadyKafka = kafka;
   log(
     `broker: ${broker.mock ? 'kcat mock cluster (librdkafka 2.0.2, 3 brokers)' : `KAFKA_BROKERS=${broker.brokers.join(',')}`}; store: ${opened.name}`,
   );
@@ -230,24 +228,11 @@ const main = async () => {
       );
     }
 
-    // ---- 2. steady load: commit -> consumed. On a fresh mock cluster: librdkafka's mock answers fetches more and more
-    // slowly as its logs grow (the rounds above left about a million messages), which would measure the mock.
-    if (broker.mock) {
-      steadyBroker = await startTestKafka();
-      steadyKafka = new Kafka({
-        clientId: 'oms-kafka-bench-steady',
-        brokers: [...steadyBroker.brokers],
-        logLevel: logLevel.NOTHING,
-      });
-      const warmSteady = steadyKafka.producer();
-      await warmSteady.connect();
-      for (const topic of [...PUBLISHED, 'bench.raw.created', 'bench.raw.confirmed'])
-        await warmSteady.send({ topic, acks: -1, messages: [{ key: 'warm', value: '{}' }] });
-      await warmSteady.disconnect();
-    }
+    // ---- 2. steady load: commit -> consumed. Each phase on a fresh mock cluster with its own consumer: librdkafka's
+    // mock answers fetches more and more slowly as its logs grow (a phase after another measured the mock, seconds).
     const committedAt = new Map();
     const latencies = { relay: [], idle: [], thread: [], raw: [] };
-    /** Which measure a commit belongs to: the relay alone, the relay beside an idle transaction, the raw producer. */
+    /** Which measure a commit belongs to: the relay, beside an idle transaction, with a producer thread, raw. */
     let phase = 'relay';
     /** Off during each phase's warm-up: only commits of the steady part are timed. */
     let measuring = false;
@@ -264,55 +249,70 @@ const main = async () => {
           return result;
         }),
     };
-    // from the end (the backlog is not part of this measure); a short fetch wait because librdkafka's mock holds
-    // every fetch for the full wait instead of answering when data arrives (the same consumer for both contenders)
-    const collector = await startTopicCollector({
-      kafka: steadyKafka,
-      brokers: steadyBroker.brokers,
-      fromBeginning: false,
-      maxWaitTimeInMs: 20,
-      topics: [
-        'oms.orders.created',
-        'oms.orders.confirmed',
-        'bench.raw.created',
-        'bench.raw.confirmed',
-      ],
-      onMessage: (message) => {
-        const committed = committedAt.get(message.headers.ce_id);
-        if (committed === undefined) return;
-        const raw = message.topic.startsWith('bench.raw');
-        if (raw !== (committed.phase === 'raw')) return;
-        latencies[committed.phase].push(message.receivedAt - committed.at);
-      },
-    });
-    // the consumer is ready once it has read a probe from every topic (its group settles only after the first
-    // fetches on the mock: a rebalance in the first seconds would show as latency of the first phase)
-    const probe = steadyKafka.producer();
-    await probe.connect();
-    const probeTopics = [
+    const STEADY_TOPICS = [
       'oms.orders.created',
       'oms.orders.confirmed',
       'bench.raw.created',
       'bench.raw.confirmed',
     ];
-    for (let attempt = 0; attempt < 30; attempt += 1) {
-      const key = `probe-${attempt}`;
-      for (const topic of probeTopics)
-        await probe.send({ topic, messages: [{ key, value: '{}' }] });
-      const seen = await collector
-        .waitFor(
-          (all) =>
-            probeTopics.every((topic) => all.some((m) => m.key === key && m.topic === topic)),
-          2_000,
-        )
-        .then(
-          () => true,
-          () => false,
-        );
-      if (seen) break;
-    }
-    await probe.disconnect();
-    await sleep(1_000);
+
+    /** A fresh mock cluster (or the given one), its topics created, and a consumer that has read from each. */
+    const freshCluster = async () => {
+      const cluster = broker.mock ? await startTestKafka() : broker;
+      const client = broker.mock
+        ? new Kafka({
+            clientId: 'oms-kafka-bench-steady',
+            brokers: [...cluster.brokers],
+            logLevel: logLevel.NOTHING,
+          })
+        : kafka;
+      const producer = client.producer();
+      await producer.connect();
+      for (const topic of [...PUBLISHED, 'bench.raw.created', 'bench.raw.confirmed'])
+        await producer.send({ topic, acks: -1, messages: [{ key: 'warm', value: '{}' }] });
+      // from the end; a short fetch wait because the mock holds every fetch for the full wait
+      const collector = await startTopicCollector({
+        kafka: client,
+        brokers: cluster.brokers,
+        fromBeginning: false,
+        maxWaitTimeInMs: 20,
+        topics: STEADY_TOPICS,
+        onMessage: (message) => {
+          const committed = committedAt.get(message.headers.ce_id);
+          if (committed === undefined) return;
+          const raw = message.topic.startsWith('bench.raw');
+          if (raw !== (committed.phase === 'raw')) return;
+          latencies[committed.phase].push(message.receivedAt - committed.at);
+        },
+      });
+      // ready once it has read a probe from every topic (its group settles only after the first fetches)
+      for (let attempt = 0; attempt < 30; attempt += 1) {
+        const key = `probe-${attempt}`;
+        for (const topic of STEADY_TOPICS)
+          await producer.send({ topic, messages: [{ key, value: '{}' }] });
+        const seen = await collector
+          .waitFor(
+            (all) =>
+              STEADY_TOPICS.every((topic) => all.some((m) => m.key === key && m.topic === topic)),
+            2_000,
+          )
+          .then(
+            () => true,
+            () => false,
+          );
+        if (seen) break;
+      }
+      await producer.disconnect();
+      await sleep(1_000);
+      return {
+        kafka: client,
+        brokers: cluster.brokers,
+        stop: async () => {
+          await collector.stop();
+          if (cluster !== broker) await cluster.stop();
+        },
+      };
+    };
 
     const steady = async (label, onCommitted) => {
       const handle = createOrderCommandHandler({
@@ -353,22 +353,36 @@ const main = async () => {
       log(
         `${label}: ${sent} orders at ${(sent / (WARMUP_SECONDS + seconds)).toFixed(0)} orders/s (the last ${seconds} s timed: ${timedEvents[phase]} commits)`,
       );
-      return timedEvents[phase];
+      const expected = timedEvents[phase];
+      for (let waited = 0; latencies[phase].length < expected && waited < 30_000; waited += 100)
+        await sleep(100);
+      return expected;
     };
 
-    // the tailing relay starts at the head: the backlog is behind it
-    await checkpoints.save('bench-tail', head);
-    const tail = createRelay({
-      eventStore: store.eventStore,
-      checkpoints,
-      kafka: steadyKafka,
-      options: { ...MOCK, batchSize, name: 'bench-tail' },
-    });
-    await tail.start();
+    /** One phase on its own cluster: a relay tailing from where the last one stopped, or a raw producer. */
+    let tailFrom = head;
+    const relayPhase = async (name, label, relayDeps = {}) => {
+      phase = name;
+      const cluster = await freshCluster();
+      await checkpoints.save(`bench-tail-${name}`, tailFrom);
+      const tail = createRelay({
+        eventStore: store.eventStore,
+        checkpoints,
+        kafka: cluster.kafka,
+        ...relayDeps(cluster),
+        options: { ...MOCK, batchSize, name: `bench-tail-${name}` },
+      });
+      await tail.start();
+      try {
+        return await steady(label);
+      } finally {
+        await tail.stop();
+        tailFrom = tail.lag().position;
+        await cluster.stop();
+      }
+    };
 
-    const expect = await steady('steady load through the relay');
-    for (let waited = 0; latencies.relay.length < expect && waited < 30_000; waited += 100)
-      await sleep(100);
+    const expect = await relayPhase('relay', 'steady load through the relay', () => ({}));
 
     // the same load while another database of the cluster holds a transaction with an xid open (an operator's
     // forgotten psql session): the relay must not wait for it
@@ -379,35 +393,27 @@ const main = async () => {
       try {
         await idle.query('BEGIN');
         await idle.query('SELECT pg_current_xact_id()');
-        phase = 'idle';
-        idleExpect = await steady('steady load, idle transaction open in another database');
-        for (let waited = 0; latencies.idle.length < idleExpect && waited < 30_000; waited += 100)
-          await sleep(100);
+        idleExpect = await relayPhase(
+          'idle',
+          'steady load, idle transaction open in another database',
+          () => ({}),
+        );
       } finally {
         await idle.query('ROLLBACK').catch(() => undefined);
         await idle.end();
       }
     }
-    await tail.stop();
 
     // the same load through a relay with its producer in a worker thread (OMS_RELAY_PRODUCER_THREAD)
-    phase = 'thread';
-    await checkpoints.save('bench-tail-thread', (await checkpoints.load('bench-tail')) ?? head);
-    const threadTail = createRelay({
-      eventStore: store.eventStore,
-      checkpoints,
-      kafka: steadyKafka,
-      producerThread: { client: { brokers: [...steadyBroker.brokers] } },
-      options: { ...MOCK, batchSize, name: 'bench-tail-thread' },
-    });
-    await threadTail.start();
-    const threadExpect = await steady('steady load, relay with its producer in a thread');
-    for (let waited = 0; latencies.thread.length < threadExpect && waited < 30_000; waited += 100)
-      await sleep(100);
-    await threadTail.stop();
-    phase = 'raw';
+    const threadExpect = await relayPhase(
+      'thread',
+      'steady load, relay with its producer in a thread',
+      (cluster) => ({ producerThread: { client: { brokers: [...cluster.brokers] } } }),
+    );
 
-    const raw = steadyKafka.producer(relayProducerConfig(MOCK));
+    phase = 'raw';
+    const rawCluster = await freshCluster();
+    const raw = rawCluster.kafka.producer(relayProducerConfig(MOCK));
     await raw.connect();
     const rawExpect = await steady('steady load, raw producer after commit', (outcome) => {
       const [event] = outcome.events;
@@ -424,10 +430,8 @@ const main = async () => {
         ],
       });
     });
-    for (let waited = 0; latencies.raw.length < rawExpect && waited < 30_000; waited += 100)
-      await sleep(100);
     await raw.disconnect();
-    await collector.stop();
+    await rawCluster.stop();
     await warm.disconnect();
 
     const p = (values, q) => percentile(values, q);
@@ -520,7 +524,6 @@ const main = async () => {
   } finally {
     await opened.close();
     await broker.stop();
-    if (steadyBroker !== broker) await steadyBroker.stop();
   }
 };
 

@@ -116,7 +116,33 @@ const main = async () => {
     log(
       `  key row                ${figures['pg.idempotency.key_row_bytes']} B (previous layout: ${figures['pg.idempotency.previous_layout_key_row_bytes']} B)`,
     );
-    if (asJson) process.stdout.write(`${JSON.stringify(figures)}\n`);
+    // for `pnpm bench`: each figure with its unit and, where there is one, its in-run baseline
+    const bytes = (value, baseline, baselineName) => ({
+      value,
+      unit: 'B',
+      ...(baseline === undefined
+        ? {}
+        : { baseline, baselineUnit: 'B', baselineName, ratio: value / baseline }),
+    });
+    const report = {
+      'pg.idempotency.create_wal_bytes': bytes(figures['pg.idempotency.create_wal_bytes']),
+      'pg.idempotency.create_with_key_wal_bytes': bytes(
+        figures['pg.idempotency.create_with_key_wal_bytes'],
+        figures['pg.idempotency.create_wal_bytes'],
+        'the same create without a key',
+      ),
+      'pg.idempotency.key_wal_bytes': bytes(
+        figures['pg.idempotency.key_wal_bytes'],
+        figures['pg.idempotency.previous_layout_key_wal_bytes'],
+        'previous layout: claim + response update',
+      ),
+      'pg.idempotency.key_row_bytes': bytes(
+        figures['pg.idempotency.key_row_bytes'],
+        figures['pg.idempotency.previous_layout_key_row_bytes'],
+        'previous layout: the row with the response',
+      ),
+    };
+    if (asJson) process.stdout.write(`${JSON.stringify(report)}\n`);
   } finally {
     await pool.end();
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
