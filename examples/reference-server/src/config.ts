@@ -74,9 +74,9 @@ const ConfigSchema = z.object({
   OMS_RELAY_SHARDS: z.coerce.number().int().min(1).max(1024).default(1),
   /**
    * The relay's Kafka producer in a worker thread (default off): sending overlaps with reading and mapping the next
-   * batch, so a big backlog drains about a quarter faster on two cores (`pnpm bench`: kafka.relay.*). Off by
-   * default: a relay woken after every commit (many one-event batches) was far slower with it on a loaded 2-core
-   * machine, and steady-load latency was only measured there.
+   * batch, so a big backlog drains faster on two cores (1.24-1.37x, `pnpm bench`: kafka.relay.*). Off by default:
+   * under a steady load of 200 orders/s on that 2-core machine its commit-to-consumed p99 was worse than one
+   * thread's (kafka.e2e.p99_ms.producer_thread).
    */
   OMS_RELAY_PRODUCER_THREAD: flag.default(false),
   OMS_CONSUMER: flag.default(true),

@@ -18,20 +18,21 @@ if (!port) throw new Error('publisherWorker runs as a worker thread (createThrea
 const data = workerData as ProducerThreadData;
 const post = (message: FromProducerThread) => port.postMessage(message);
 
-/** A log entry's extra fields as plain data (an error becomes its message). */
+/** A log field as plain data: an error becomes its message, what JSON cannot hold (a cycle) its string. */
+const plainField = (value: unknown): unknown => {
+  if (value instanceof Error) return value.message;
+  if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint')
+    return String(value);
+  if (typeof value !== 'object' || value === null) return value;
+  try {
+    return JSON.parse(JSON.stringify(value));
+  } catch {
+    return String(value);
+  }
+};
+
 const plainFields = (fields: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(
-    Object.entries(fields).map(([name, value]) => [
-      name,
-      value instanceof Error
-        ? value.message
-        : typeof value === 'object' && value !== null
-          ? JSON.parse(JSON.stringify(value))
-          : typeof value === 'function' || typeof value === 'symbol'
-            ? String(value)
-            : value,
-    ]),
-  );
+  Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, plainField(value)]));
 
 const kafka = new Kafka({
   ...data.client,
