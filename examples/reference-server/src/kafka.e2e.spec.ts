@@ -29,6 +29,13 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/**
+ * librdkafka's mock cluster has no idempotent producer and no CreateTopics (it auto-creates topics); a real cluster
+ * given as KAFKA_BROKERS keeps the production defaults.
+ */
+const mockSettings = (cluster: TestKafka) =>
+  cluster.mock ? { KAFKA_IDEMPOTENT: 'false', KAFKA_CREATE_TOPICS: 'false' } : {};
+
 describe('the reference server with Kafka turned on later', () => {
   it('publishes the backlog stored while Kafka was off, then consumes a fulfillment event', async () => {
     const port = await findFreePort();
@@ -42,14 +49,9 @@ describe('the reference server with Kafka turned on later', () => {
     expect(await stopServerProcess(server)).toBe(0);
 
     kafka = await startTestKafka();
-    // librdkafka's mock cluster has no idempotent producer and no CreateTopics (it auto-creates topics); a real
-    // cluster given as KAFKA_BROKERS keeps the production defaults.
-    const mockSettings = kafka.mock
-      ? { KAFKA_IDEMPOTENT: 'false', KAFKA_CREATE_TOPICS: 'false' }
-      : {};
     server = await startServerProcess(port, dataDir, {
       KAFKA_BROKERS: kafka.brokers.join(','),
-      ...mockSettings,
+      ...mockSettings(kafka),
     });
     expect(server.output()).not.toMatch(/KAFKA_BROKERS is not set/);
 
@@ -109,16 +111,13 @@ describe('the reference server with Kafka turned on later', () => {
 
   it('publishes with the relay producer in a worker thread (OMS_RELAY_PRODUCER_THREAD), and stops cleanly', async () => {
     if (!kafka || !collector) throw new Error('runs after the test above, on its cluster');
-    const mockSettings = kafka.mock
-      ? { KAFKA_IDEMPOTENT: 'false', KAFKA_CREATE_TOPICS: 'false' }
-      : {};
     server = await startServerProcess(await findFreePort(), dataDir, {
       KAFKA_BROKERS: kafka.brokers.join(','),
       OMS_RELAY_PRODUCER_THREAD: 'true',
       // the relay alone: a consumer stopped while it still joins its group holds the shutdown for its session
       OMS_CONSUMER: 'false',
       LOG_LEVEL: 'info',
-      ...mockSettings,
+      ...mockSettings(kafka),
     });
     expect(server.output()).toMatch(/producer in a worker thread/);
     const ids: string[] = [];
