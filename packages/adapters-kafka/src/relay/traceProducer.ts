@@ -44,8 +44,9 @@ const startSendSpan = (
   return span;
 };
 
-const failed = (span: Span, type: string) => {
-  span.setAttribute('error.type', type);
+/** Marks the span failed, typed by the error's name. */
+const failed = (span: Span, error: unknown) => {
+  span.setAttribute('error.type', error instanceof Error ? error.name : 'error');
   span.setStatus({ code: SpanStatusCode.ERROR });
 };
 
@@ -77,7 +78,7 @@ export const traceProducer = (
     try {
       return await producer.sendBatch(batch);
     } catch (error) {
-      failed(span, error instanceof Error ? error.name : 'error');
+      failed(span, error);
       throw error;
     } finally {
       span.end();
@@ -106,10 +107,10 @@ export const tracePublisher = (
     try {
       const results = await publisher.publish(records);
       const [refused] = failedPartitions(results);
-      if (refused) failed(span, refused.error instanceof Error ? refused.error.name : 'error');
+      if (refused) failed(span, refused.error);
       return results;
     } catch (error) {
-      failed(span, error instanceof Error ? error.name : 'error');
+      failed(span, error);
       throw error;
     } finally {
       span.end();
