@@ -91,13 +91,18 @@ describe('sharded relays in two processes', () => {
         { length: SHARDS },
         (_, index) => `sharded/shard-${index}-of-${SHARDS}`,
       );
+      // the survivor takes the victim's shards over once their leases lapse; the checkpoints can reach the head
+      // before that (the victim may have published everything before it was killed), so each is waited for
+      await vi.waitFor(() => expect(holding(survivor.state.statuses)).toBe(SHARDS), {
+        timeout: 60_000,
+        interval: 50,
+      });
       await vi.waitFor(
         async () => {
           for (const name of names) expect(await checkpoints.load(name)).toBe(head);
         },
         { timeout: 60_000, interval: 50 },
       );
-      expect(holding(survivor.state.statuses)).toBe(SHARDS);
 
       const mine = await waitForOrderMessages(collector, orderIds, 1_200);
       expect(new Set(mine.map((message) => message.headers.ce_id)).size).toBe(1_200);
