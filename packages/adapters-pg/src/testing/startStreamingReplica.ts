@@ -61,7 +61,11 @@ export const waitForReplay = async (
     const caught = await one(
       replicaUrl,
       `SELECT (pg_last_wal_replay_lsn() >= '${target}'::pg_lsn)::text AS lsn`,
-    );
+    ).catch((error: unknown) => {
+      // a database created just now on the primary does not exist on the replica until its creation is replayed
+      if ((error as { code?: unknown }).code === '3D000') return 'false';
+      throw error;
+    });
     if (caught === 'true') return;
     if (Date.now() > deadline)
       throw new Error(`replica did not replay ${target} in ${timeoutMs} ms`);
