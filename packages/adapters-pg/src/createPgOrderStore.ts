@@ -1,5 +1,6 @@
 import type { EventStore, IdempotencyStore, OrderQueries } from '@oms/domain';
 import type pg from 'pg';
+import type { AppendBatching } from './eventStore/appendBatch.js';
 import { createPgEventStore } from './eventStore/pgEventStore.js';
 import { createPgIdempotencyStore } from './idempotency/pgIdempotencyStore.js';
 import type { KeyManagement } from './personalData/keyManagement.port.js';
@@ -31,6 +32,11 @@ export interface PgOrderStoreOptions {
   readonly keyManagement?: KeyManagement | undefined;
   /** Unwrapped data keys kept in memory (default 10 000). */
   readonly dataKeyCacheSize?: number;
+  /**
+   * Group commit: concurrent appends of this process share one statement and one commit, at most
+   * `maxInFlight` statements at once (appendBatch.ts). Off by default.
+   */
+  readonly appendBatching?: AppendBatching | undefined;
 }
 
 /** The PostgreSQL implementations of the domain's ports, sharing one pool. */
@@ -38,6 +44,7 @@ export const createPgOrderStore = ({
   pool,
   keyManagement,
   dataKeyCacheSize,
+  appendBatching,
 }: PgOrderStoreOptions): PgOrderStore => {
   guardPool(pool);
   const cipher = keyManagement
@@ -48,7 +55,7 @@ export const createPgOrderStore = ({
     : undefined;
   return {
     cipher,
-    eventStore: createPgEventStore(pool, cipher),
+    eventStore: createPgEventStore(pool, cipher, appendBatching),
     idempotency: createPgIdempotencyStore(pool),
     queries: createPgOrderQueries(pool, cipher),
     shopifyInbox: createPgShopifyInbox(pool),

@@ -23,6 +23,7 @@ export {
   findFreePort,
   startEmbeddedPostgres,
 } from './embedded/startEmbeddedPostgres.js';
+export type { AppendBatching } from './eventStore/appendBatch.js';
 export { MAX_EVENTS_PER_APPEND } from './eventStore/appendToStream.js';
 export {
   type PartitionEventsReport,

@@ -3,10 +3,11 @@ import {
   type AppendResult,
   concurrencyConflict,
   type EventStoreError,
+  type InfrastructureError,
   type NewEvent,
   type OrderView,
 } from '@oms/domain';
-import { errAsync, okAsync, ResultAsync } from 'neverthrow';
+import { err, errAsync, ok, okAsync, type Result, ResultAsync } from 'neverthrow';
 import {
   completeIdempotencyCtes,
   heldIdempotencySql,
@@ -18,7 +19,7 @@ import {
   type SealedEvents,
 } from '../personalData/personalDataCipher.js';
 import { attempt, type Queryable, toInfrastructureError } from '../pool.js';
-import { isUuid, toOrderRow } from '../projections/orderRow.js';
+import { isUuid, type OrderRow, toOrderRow } from '../projections/orderRow.js';
 import { isPositionKey, isStreamVersionKey } from './partitionEvents.js';
 import { EVENTS_PER_POSITION } from './positions.js';
 
@@ -106,7 +107,7 @@ SELECT c.inserted::integer AS inserted, c.last_position::text AS last_position, 
             ELSE true END AS consistent
   FROM counts c`;
 
-interface AppendRow {
+export interface AppendRow {
   readonly inserted: number;
   readonly last_position: string | null;
   readonly next_version: number | null;
@@ -128,32 +129,46 @@ const isOrderView = (value: unknown): value is OrderView => {
   );
 };
 
-/**
- * The read-model parameters ($8..$21) from the snapshot, or nulls when there is no order snapshot or the stream is not
- * an order's (orders are UUIDs; the row's id is a uuid, passed apart from the stream id so that no cast can fail).
- */
-const readModelParameters = (streamId: string, snapshot: unknown): unknown[] => {
-  if (!isOrderView(snapshot) || !isUuid(streamId)) return Array.from({ length: 14 }, () => null);
-  const row = toOrderRow(snapshot);
-  return [
-    row.status,
-    row.channel,
-    row.payment_status,
-    row.on_hold,
-    row.customer_email,
-    row.customer_email_as_given,
-    row.created_at,
-    row.updated_at,
-    row.version,
-    row.line_count,
-    row.order_total,
-    row.currency_code,
-    row.external_id,
-    streamId,
-  ];
-};
+/** The order's compact read-model row from the snapshot, or undefined when there is no order snapshot or the stream
+ * is not an order's (orders are UUIDs; the row's id is a uuid, passed apart from the stream id so that no cast can
+ * fail). */
+export const readModelRow = (streamId: string, snapshot: unknown): OrderRow | undefined =>
+  isOrderView(snapshot) && isUuid(streamId) ? { ...toOrderRow(snapshot), id: streamId } : undefined;
 
-const keyTakenOver = (key: string): EventStoreError => ({
+/** The read-model parameters ($8..$21) of APPEND_SQL: the row's columns, or nulls. */
+const readModelParameters = (row: OrderRow | undefined): unknown[] =>
+  row
+    ? [
+        row.status,
+        row.channel,
+        row.payment_status,
+        row.on_hold,
+        row.customer_email,
+        row.customer_email_as_given,
+        row.created_at,
+        row.updated_at,
+        row.version,
+        row.line_count,
+        row.order_total,
+        row.currency_code,
+        row.external_id,
+        row.id,
+      ]
+    : Array.from({ length: 14 }, () => null);
+
+/** The events as the append statements read them (`jsonb_to_recordset`): `n` is the index in the append. */
+export const eventRecords = (events: readonly NewEvent[]) =>
+  events.map((event, n) => ({
+    n,
+    event_id: event.eventId,
+    event_type: event.type,
+    schema_version: event.schemaVersion,
+    data: event.data ?? null,
+    metadata: event.metadata,
+    occurred_at: event.occurredAt,
+  }));
+
+export const keyTakenOver = (key: string): EventStoreError => ({
   code: 'idempotency-key-in-flight',
   message: `idempotency key ${key} is no longer held by this request`,
   key,
@@ -188,6 +203,8 @@ export const appendToStream = (
     options: AppendOptions,
   ) => ResultAsync<AppendResult, EventStoreError>,
   cipher?: PersonalDataCipher,
+  /** Sends the sealed events (default: one statement of their own; a batcher groups them with others). */
+  send: SendSealed = appendSealed,
 ): ResultAsync<AppendResult, EventStoreError> => {
   if (events.length === 0) return appendWithoutEvents(streamId, options);
   if (events.length > MAX_EVENTS_PER_APPEND)
@@ -196,30 +213,62 @@ export const appendToStream = (
       message: `an append holds at most ${MAX_EVENTS_PER_APPEND} events`,
     });
   return seal(db, streamId, events, cipher).andThen((sealed) =>
-    appendSealed(db, streamId, sealed, options).map((result) => {
+    send(db, streamId, sealed, options).map((result) => {
       sealed.committed();
       return result;
     }),
   );
 };
 
-const appendSealed = (
+export type SendSealed = (
+  db: Queryable,
+  streamId: string,
+  sealed: SealedEvents,
+  options: AppendOptions,
+) => ResultAsync<AppendResult, EventStoreError>;
+
+/** The outcome of one append from its row of the statement's answer (the same for one append or a batch). */
+export const toAppendResult = (
+  row: AppendRow | undefined,
+  options: AppendOptions,
+  eventCount: number,
+): Result<AppendResult, EventStoreError> => {
+  if (!row) return err(toInfrastructureError(new Error('append returned no row')));
+  if (row.inserted === 0) {
+    if (options.idempotency && row.actual_version === options.expectedVersion)
+      return err(keyTakenOver(options.idempotency.key.key));
+    return err(concurrencyConflict(options.expectedVersion, row.actual_version));
+  }
+  return ok({
+    nextVersion: row.next_version ?? options.expectedVersion + eventCount,
+    lastGlobalPosition: Number(row.last_position),
+  });
+};
+
+/** One append's statement failing: a race lost on the stream's version, a key taken over, or the database's error. */
+const toAppendFailure = (error: InfrastructureError, options: AppendOptions): EventStoreError => {
+  const cause = error.code === 'internal' ? error.cause : undefined;
+  const { code: pgCode, constraint } = (cause ?? {}) as { code?: unknown; constraint?: unknown };
+  if (pgCode === '23505' && isStreamVersionKey(constraint))
+    return concurrencyConflict(options.expectedVersion, undefined);
+  if (pgCode === '23505' && isPositionKey(constraint))
+    return toInfrastructureError(
+      new Error(
+        'global position already taken: the position sequence is behind the stored events (run the migrations)',
+      ),
+    );
+  if ((pgCode === IDEMPOTENCY_TAKEN_OVER || isCompletedTwice(cause)) && options.idempotency)
+    return keyTakenOver(options.idempotency.key.key);
+  return error;
+};
+
+/** One append in one statement (APPEND_SQL). */
+export const appendSealed = (
   db: Queryable,
   streamId: string,
   { events, newKeys }: SealedEvents,
   options: AppendOptions,
 ): ResultAsync<AppendResult, EventStoreError> => {
-  const payload = JSON.stringify(
-    events.map((event, n) => ({
-      n,
-      event_id: event.eventId,
-      event_type: event.type,
-      schema_version: event.schemaVersion,
-      data: event.data ?? null,
-      metadata: event.metadata,
-      occurred_at: event.occurredAt,
-    })),
-  );
   const idempotency = options.idempotency;
   return attempt(() =>
     db.query<AppendRow>({
@@ -228,47 +277,16 @@ const appendSealed = (
       values: [
         streamId,
         options.expectedVersion,
-        payload,
+        JSON.stringify(eventRecords(events)),
         idempotency?.key.key ?? null,
         idempotency?.token ?? null,
         idempotency ? JSON.stringify(idempotency.outcome) : null,
         idempotency?.key.source ?? null,
-        ...readModelParameters(streamId, options.snapshot),
+        ...readModelParameters(readModelRow(streamId, options.snapshot)),
         newKeys.length > 0 ? JSON.stringify(newKeys) : null,
       ],
     }),
   )
-    .orElse((error): ResultAsync<never, EventStoreError> => {
-      const cause = error.code === 'internal' ? error.cause : undefined;
-      const { code: pgCode, constraint } = (cause ?? {}) as {
-        code?: unknown;
-        constraint?: unknown;
-      };
-      if (pgCode === '23505' && isStreamVersionKey(constraint))
-        return errAsync(concurrencyConflict(options.expectedVersion, undefined));
-      if (pgCode === '23505' && isPositionKey(constraint))
-        return errAsync(
-          toInfrastructureError(
-            new Error(
-              'global position already taken: the position sequence is behind the stored events (run the migrations)',
-            ),
-          ),
-        );
-      if ((pgCode === IDEMPOTENCY_TAKEN_OVER || isCompletedTwice(cause)) && idempotency)
-        return errAsync(keyTakenOver(idempotency.key.key));
-      return errAsync(error);
-    })
-    .andThen((result): ResultAsync<AppendResult, EventStoreError> => {
-      const row = result.rows[0];
-      if (!row) return errAsync(toInfrastructureError(new Error('append returned no row')));
-      if (row.inserted === 0) {
-        if (idempotency && row.actual_version === options.expectedVersion)
-          return errAsync(keyTakenOver(idempotency.key.key));
-        return errAsync(concurrencyConflict(options.expectedVersion, row.actual_version));
-      }
-      return okAsync({
-        nextVersion: row.next_version ?? options.expectedVersion + events.length,
-        lastGlobalPosition: Number(row.last_position),
-      });
-    });
+    .mapErr((error) => toAppendFailure(error, options))
+    .andThen((result) => toAppendResult(result.rows[0], options, events.length));
 };
