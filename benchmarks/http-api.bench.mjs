@@ -91,7 +91,7 @@ const serve = async (kind, url) => {
     const { createOrderCommandHandler, ORDER_INPUT_SCHEMAS, systemClock, uuidV7Generator } =
       await import('@oms/domain');
     const handle = createOrderCommandHandler({
-      ...createPgOrderStore({ pool }),
+      ...createPgOrderStore({ pool, appendBatching }),
       clock: systemClock,
       ids: uuidV7Generator,
     });
@@ -107,7 +107,7 @@ const serve = async (kind, url) => {
     // pino is the API's own dependency: resolve it from there, not from the benchmarks package.
     const { createRequire } = await import('node:module');
     const { pino } = createRequire(import.meta.resolve('@oms/http-hono'))('pino');
-    app = createApp(createPgOrderStore({ pool }), {
+    app = createApp(createPgOrderStore({ pool, appendBatching }), {
       logger: pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' }),
     });
   }
@@ -125,6 +125,10 @@ const serve = async (kind, url) => {
     process.exit(0);
   });
 };
+
+/** Group commit as the reference server runs it (OMS_PG_APPENDS_IN_FLIGHT, default 4; 0 turns it off). */
+const appendsInFlight = Number(process.env.OMS_PG_APPENDS_IN_FLIGHT ?? 4);
+const appendBatching = appendsInFlight > 0 ? { maxInFlight: appendsInFlight } : undefined;
 
 // ---------------------------------------------------------------------------------------------- driver (parent)
 const startServer = (kind, url) =>

@@ -148,6 +148,36 @@ const contenders = {
       client.release();
     }
   },
+  // The floor of any append: the two events inserted by one statement, no version read, no check, no read model.
+  // What an append could reach if it cost nothing beyond its rows (its ratio to Emmett bounds ours).
+  insert: (pool) => async (stream, version) => {
+    const [a, b] = newEvents();
+    try {
+      await pool.query({
+        name: 'bench_insert_only',
+        text: `INSERT INTO bench_raw_events (stream_id, stream_version, event_id, event_type, data, metadata, occurred_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7), ($1, $8, $9, $10, $11, $12, $13)`,
+        values: [
+          stream,
+          version + 1,
+          a.eventId,
+          a.type,
+          a.data,
+          a.metadata,
+          a.occurredAt,
+          version + 2,
+          b.eventId,
+          b.type,
+          b.data,
+          b.metadata,
+          b.occurredAt,
+        ],
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  },
   // appendToStream: one statement, events only.
   oms: (pool) => {
     const { eventStore } = createPgOrderStore({ pool });
@@ -157,6 +187,18 @@ const contenders = {
   // appendToStream with the inline read model (summary row + document upsert), as the service runs it.
   'oms+readmodel': (pool) => {
     const { eventStore } = createPgOrderStore({ pool });
+    return async (stream, version) =>
+      (
+        await eventStore.appendToStream(stream, newEvents(), {
+          expectedVersion: version,
+          snapshot: { ...sampleView, id: stream, version: version + 2 },
+        })
+      ).isOk();
+  },
+  // The same with group commit, as the reference server runs it (OMS_PG_APPENDS_IN_FLIGHT, default 4): the appends
+  // that arrive while 4 statements are in flight share the next statement and its commit.
+  'oms+rm grouped': (pool) => {
+    const { eventStore } = createPgOrderStore({ pool, appendBatching: { maxInFlight: 4 } });
     return async (stream, version) =>
       (
         await eventStore.appendToStream(stream, newEvents(), {
@@ -282,8 +324,13 @@ const appendBenchmark = async (baseUrl) => {
       return {
         concurrency,
         raw: m('raw'),
+        insert: m('insert'),
+        insertVsEmmett: m('insert') / m('emmett'),
         oms: m('oms'),
         omsReadModel: m('oms+readmodel'),
+        grouped: m('oms+rm grouped'),
+        groupedVsRaw: m('oms+rm grouped') / m('raw'),
+        groupedVsEmmett: m('oms+rm grouped') / m('emmett'),
         emmett: m('emmett'),
         omsVsRaw: m('oms') / m('raw'),
         omsReadModelVsRaw: m('oms+readmodel') / m('raw'),
@@ -374,21 +421,39 @@ const figures = (append, list) => {
   const result = {};
   const c8 = append.find((row) => row.concurrency === 8);
   if (c8) {
+    // as the server runs it: with group commit
     result['pg.append.c8.ratio_to_raw'] = {
-      value: c8.omsReadModelVsRaw,
+      value: c8.groupedVsRaw,
       unit: 'ratio',
       baseline: c8.raw,
       baselineUnit: 'tx/s',
       baselineName: 'raw read-max-then-insert-two tx',
-      ratio: c8.omsReadModelVsRaw,
+      ratio: c8.groupedVsRaw,
     };
     result['pg.append.c8.ratio_to_emmett'] = {
+      value: c8.groupedVsEmmett,
+      unit: 'ratio',
+      baseline: c8.emmett,
+      baselineUnit: 'appends/s',
+      baselineName: 'Emmett 0.42 appendToStream',
+      ratio: c8.groupedVsEmmett,
+    };
+    result['pg.append.c8.one_statement_each.ratio_to_emmett'] = {
       value: c8.omsReadModelVsEmmett,
       unit: 'ratio',
       baseline: c8.emmett,
       baselineUnit: 'appends/s',
       baselineName: 'Emmett 0.42 appendToStream',
       ratio: c8.omsReadModelVsEmmett,
+    };
+    // not a target: the floor above, so that the Emmett ratio can be read against what any append could reach
+    result['pg.append.c8.insert_only_to_emmett'] = {
+      value: c8.insertVsEmmett,
+      unit: 'ratio',
+      baseline: c8.emmett,
+      baselineUnit: 'appends/s',
+      baselineName: 'Emmett 0.42 appendToStream',
+      ratio: c8.insertVsEmmett,
     };
   }
   const middle = (orders) =>
@@ -439,11 +504,11 @@ const main = async () => {
 
     log();
     log(
-      'appends/s (median)   raw ceiling   oms append   oms+readmodel   emmett   oms/raw  oms+rm/raw  oms/emmett  oms+rm/emmett',
+      'appends/s (median)   raw ceiling   oms append   oms+readmodel   emmett   oms/raw  oms+rm/raw  oms/emmett  oms+rm/emmett   insert only  insert/emmett   grouped  grouped/raw  grouped/emmett',
     );
     for (const row of append)
       log(
-        `concurrency ${String(row.concurrency).padEnd(8)} ${row.raw.toFixed(0).padStart(11)} ${row.oms.toFixed(0).padStart(12)} ${row.omsReadModel.toFixed(0).padStart(15)} ${row.emmett.toFixed(0).padStart(8)} ${row.omsVsRaw.toFixed(2).padStart(8)} ${row.omsReadModelVsRaw.toFixed(2).padStart(11)} ${row.omsVsEmmett.toFixed(2).padStart(11)} ${row.omsReadModelVsEmmett.toFixed(2).padStart(14)}`,
+        `concurrency ${String(row.concurrency).padEnd(8)} ${row.raw.toFixed(0).padStart(11)} ${row.oms.toFixed(0).padStart(12)} ${row.omsReadModel.toFixed(0).padStart(15)} ${row.emmett.toFixed(0).padStart(8)} ${row.omsVsRaw.toFixed(2).padStart(8)} ${row.omsReadModelVsRaw.toFixed(2).padStart(11)} ${row.omsVsEmmett.toFixed(2).padStart(11)} ${row.omsReadModelVsEmmett.toFixed(2).padStart(14)} ${row.insert.toFixed(0).padStart(13)} ${row.insertVsEmmett.toFixed(2).padStart(14)} ${row.grouped.toFixed(0).padStart(9)} ${row.groupedVsRaw.toFixed(2).padStart(12)} ${row.groupedVsEmmett.toFixed(2).padStart(15)}`,
       );
     if (list.length > 0) log();
     if (list.length > 0) log('list page (limit 20)         orders       p50 ms   p95 ms');

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import {
+  type AppendBatching,
   createPool,
   type EmbeddedPostgresHandle,
   type KeyManagement,
@@ -109,3 +110,9 @@ export const openDatabase = async (
     },
   };
 };
+
+/** The group commit of the server's appends (OMS_PG_APPENDS_IN_FLIGHT; 0: none). */
+export const appendBatching = (config: Config): AppendBatching | undefined =>
+  config.OMS_PG_APPENDS_IN_FLIGHT > 0
+    ? { maxInFlight: config.OMS_PG_APPENDS_IN_FLIGHT }
+    : undefined;

@@ -12,7 +12,7 @@ import { createApp, nodeServerOptions } from '@oms/http-hono';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { Config } from './config.js';
-import { openDatabase } from './database.js';
+import { appendBatching, openDatabase } from './database.js';
 import { buildAsyncApiDocument, startKafka } from './kafka.js';
 import { registerKafkaMetrics } from './kafkaMetrics.js';
 import { watchReadBarrier } from './readBarrierWatch.js';
@@ -59,7 +59,11 @@ export const startServer = async (config: Config, logger: Logger): Promise<Runni
   // before anything makes a span: off (no OTEL_* exporter set), the SDK is not even loaded
   const tracing = await startTracing();
   const database = await openDatabase(config, logger, 'oms-reference-server');
-  const store = createPgOrderStore({ pool: database.pool, keyManagement: database.keyManagement });
+  const store = createPgOrderStore({
+    pool: database.pool,
+    keyManagement: database.keyManagement,
+    appendBatching: appendBatching(config),
+  });
   // The one write path, shared by the HTTP API, the Shopify webhook and the Kafka consumer.
   const execute = traceCommands(
     createExecuteOrderRequest({
