@@ -248,4 +248,38 @@ describe('appends batched into one statement', () => {
       other.release();
     }
   });
+
+  it('answers service-unavailable, and stores nothing, for an append that waited in the queue too long', async () => {
+    const { eventStore } = createPgOrderStore({
+      pool: wide,
+      appendBatching: { maxInFlight: 1, stallMs: 60_000, maxWaitMs: 100 },
+    });
+    const contested = uuidv7();
+    const other = await wide.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(
+        `INSERT INTO oms_events (global_position, stream_id, stream_version, event_id, event_type, schema_version,
+                                 data, metadata, occurred_at)
+         SELECT oms_next_position(), $1, 1, $2, 'test.other', 1, '{}', '{}', now()`,
+        [contested, uuidv7()],
+      );
+      // the one slot is taken by an append that waits for the lock; the next one waits in the queue
+      const blocked = eventStore.appendToStream(contested, [testEvent('test.a')], {
+        expectedVersion: 0,
+      });
+      const queuedStream = uuidv7();
+      const queued = eventStore.appendToStream(queuedStream, [testEvent('test.q')], {
+        expectedVersion: 0,
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await other.query('COMMIT');
+      expect((await blocked)._unsafeUnwrapErr().code).toBe('concurrency-conflict');
+      expect((await queued)._unsafeUnwrapErr().code).toBe('service-unavailable');
+      expect((await eventStore.readStream(queuedStream))._unsafeUnwrap().version).toBe(0);
+    } finally {
+      await other.query('ROLLBACK').catch(() => undefined);
+      other.release();
+    }
+  });
 });

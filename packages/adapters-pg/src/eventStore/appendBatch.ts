@@ -1,5 +1,11 @@
-import type { AppendOptions, AppendResult, EventStoreError } from '@oms/domain';
-import { type Result, ResultAsync } from 'neverthrow';
+import { performance } from 'node:perf_hooks';
+import {
+  type AppendOptions,
+  type AppendResult,
+  type EventStoreError,
+  serviceUnavailable,
+} from '@oms/domain';
+import { err, type Result, ResultAsync } from 'neverthrow';
 import type { SealedEvents } from '../personalData/personalDataCipher.js';
 import { attempt, type Queryable } from '../pool.js';
 import {
@@ -132,10 +138,12 @@ interface Pending {
   readonly sealed: SealedEvents;
   readonly options: AppendOptions;
   readonly settle: (result: Result<AppendResult, EventStoreError>) => void;
+  /** When it was queued (performance.now()). */
+  readonly queuedAt: number;
 }
 
 export interface AppendBatching {
-  /** Statements in flight at once (default 2); appends arriving meanwhile wait and go together in the next one. */
+  /** Statements in flight at once (default 4); appends arriving meanwhile wait and go together in the next one. */
   readonly maxInFlight?: number;
   /** Appends in one statement at most (default 32). */
   readonly maxBatch?: number;
@@ -144,6 +152,11 @@ export interface AppendBatching {
    * `maxInFlight`, so one slow statement delays only the appends it carries, never the ones after it.
    */
   readonly stallMs?: number;
+  /**
+   * An append still queued after this long (default 5 s, the pool's wait for a connection) is answered
+   * `service-unavailable` and never sent: under overload the queue sheds load instead of growing.
+   */
+  readonly maxWaitMs?: number;
 }
 
 const toBatchInput = ({ streamId, sealed, options }: Pending, i: number) => ({
@@ -161,15 +174,16 @@ const toBatchInput = ({ streamId, sealed, options }: Pending, i: number) => ({
 
 /**
  * Group commit for one process: at most `maxInFlight` append statements run at once (not counting one that has
- * stalled for `stallMs`); appends that arrive while they run are queued and sent together, one statement and one commit for all of them (different streams only: a
- * second append to a stream waits for the next statement). A lone append is sent as it comes, with no wait. A
- * statement that fails sends each of its appends again alone, so each gets its own answer (a lost race, a key taken
- * over, the database being down), exactly as without batching.
+ * stalled for `stallMs`); appends that arrive while they run are queued and sent together, one statement and one
+ * commit for all of them (different streams only: a second append to a stream waits for the next statement). A lone
+ * append is sent as it comes, with no wait. A statement that fails sends each of its appends again alone, so each
+ * gets its own answer (a lost race, a key taken over, the database being down), exactly as without batching.
  */
 export const createAppendBatcher = (db: Queryable, batching: AppendBatching = {}) => {
-  const maxInFlight = Math.max(1, batching.maxInFlight ?? 2);
+  const maxInFlight = Math.max(1, batching.maxInFlight ?? 4);
   const maxBatch = Math.max(1, batching.maxBatch ?? 32);
   const stallMs = Math.max(0, batching.stallMs ?? 50);
+  const maxWaitMs = Math.max(0, batching.maxWaitMs ?? 5_000);
   const queue: Pending[] = [];
   let inFlight = 0;
 
@@ -195,13 +209,22 @@ export const createAppendBatcher = (db: Queryable, batching: AppendBatching = {}
     });
   };
 
-  /** The next batch: queued appends in arrival order, one per stream, the others left queued. */
+  /**
+   * The next batch: queued appends in arrival order, one per stream, the others left queued; those that waited too
+   * long are answered instead.
+   */
   const take = (): Pending[] => {
     const batch: Pending[] = [];
     const streams = new Set<string>();
+    const tooOld = performance.now() - maxWaitMs;
     for (let index = 0; index < queue.length && batch.length < maxBatch; ) {
       const pending = queue[index];
-      if (pending && !streams.has(pending.streamId)) {
+      if (pending && pending.queuedAt < tooOld) {
+        queue.splice(index, 1);
+        pending.settle(
+          err(serviceUnavailable('the event store is overloaded: the append waited too long')),
+        );
+      } else if (pending && !streams.has(pending.streamId)) {
         streams.add(pending.streamId);
         batch.push(pending);
         queue.splice(index, 1);
@@ -213,6 +236,7 @@ export const createAppendBatcher = (db: Queryable, batching: AppendBatching = {}
   const pump = (): void => {
     while (inFlight < maxInFlight && queue.length > 0) {
       const batch = take();
+      if (batch.length === 0) continue;
       inFlight += 1;
       let counted = true;
       const release = () => {
@@ -239,7 +263,7 @@ export const createAppendBatcher = (db: Queryable, batching: AppendBatching = {}
     ): ResultAsync<AppendResult, EventStoreError> =>
       new ResultAsync(
         new Promise<Result<AppendResult, EventStoreError>>((settle) => {
-          queue.push({ streamId, sealed, options, settle });
+          queue.push({ streamId, sealed, options, settle, queuedAt: performance.now() });
           pump();
         }),
       ),
