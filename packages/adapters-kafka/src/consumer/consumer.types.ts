@@ -16,7 +16,18 @@ export interface ConsumerOptions {
   readonly heartbeatInterval?: number;
   readonly maxWaitTimeInMs?: number;
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * More kafkajs consumer settings. `retry.restartOnFailure` is not used: a crashed consumer is always replaced by a
+   * new one (with `backoff`), never restarted by kafkajs itself.
+   */
   readonly consumerConfig?: Partial<ConsumerConfig>;
+  /**
+   * How long `stop()` waits for a member of its group to finish the message in hand and leave the group (default
+   * 5 s); past it, `stop()` resolves, reports `stop-timeout`, and the consumer goes on stopping in the background.
+   * A consumer still connecting or joining its group is not waited for at all: it has nothing in hand, and kafkajs
+   * cannot abort a join; it is disconnected in the background once the join is over (joined or failed).
+   */
+  readonly stopTimeoutMs?: number;
   /** The dead-letter producer: idempotent (default true) and compressed (default gzip). */
   readonly idempotent?: boolean;
   readonly compression?: CompressionName;

@@ -14,8 +14,15 @@ export const createOffsetBook = ({ lowestDeferred, commitOffsets, report }: Offs
   const committed = new Map<string, bigint>();
   const lags = new Map<string, number>();
 
-  /** Commits a partition up to what ran, never past its oldest deferred message. */
-  const commit = async (topic: string, partition: number): Promise<void> => {
+  /**
+   * Commits a partition up to what ran, never past its oldest deferred message; through `member` when given (the
+   * consumer that ran the batch), otherwise through `commitOffsets`.
+   */
+  const commit = async (
+    topic: string,
+    partition: number,
+    member?: Pick<Consumer, 'commitOffsets'>,
+  ): Promise<void> => {
     const slot = `${topic}/${partition}`;
     const last = processed.get(slot);
     if (last === undefined) return;
@@ -23,7 +30,9 @@ export const createOffsetBook = ({ lowestDeferred, commitOffsets, report }: Offs
     const next = lowest !== undefined && lowest <= last ? lowest : last + 1n;
     if (committed.get(slot) === next) return;
     try {
-      await commitOffsets([{ topic, partition, offset: String(next) }]);
+      await (member ? member.commitOffsets.bind(member) : commitOffsets)([
+        { topic, partition, offset: String(next) },
+      ]);
       committed.set(slot, next);
     } catch (cause) {
       report('commit-failed', cause);

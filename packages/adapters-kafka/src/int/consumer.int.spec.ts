@@ -390,4 +390,41 @@ describe('inbound consumer and a broker outage', () => {
       await kafka.stop();
     }
   });
+  it('after a crash in its group (the broker went away), a new consumer takes over once the broker is back', async () => {
+    const kafka = await startTestKafka();
+    const proxy = await startKafkaProxy({ upstreams: kafka.brokers });
+    const errors: string[] = [];
+    const consumer = createConsumer({
+      // only poison messages below: nothing reaches the write path
+      execute: () => errAsync({ code: 'internal', message: 'not used' }),
+      kafka: testKafka(proxy.brokers),
+      options: {
+        groupId: 'oms-order-intake-crash',
+        topics: ['oms.shipping.delivered'],
+        sessionTimeout: 6_000,
+        heartbeatInterval: 500,
+        maxWaitTimeInMs: 100,
+        createTopics: !kafka.mock,
+        backoff: { initialMs: 50, maxMs: 300 },
+        onError: (error) => errors.push(error.code),
+      },
+    });
+    const producer = testKafka(kafka.brokers).producer();
+    try {
+      await producer.connect();
+      await producer.send({ topic: 'oms.shipping.delivered', messages: [{ value: 'not json' }] });
+      await consumer.start();
+      await vi.waitFor(() => expect(consumer.stats().deadLettered).toBe(1), { timeout: 20_000 });
+      await proxy.cut();
+      await vi.waitFor(() => expect(errors).toContain('consumer-crashed'), { timeout: 30_000 });
+      await proxy.restore();
+      await producer.send({ topic: 'oms.shipping.delivered', messages: [{ value: 'not json' }] });
+      await vi.waitFor(() => expect(consumer.stats().deadLettered).toBe(2), { timeout: 30_000 });
+    } finally {
+      await consumer.stop();
+      await producer.disconnect();
+      await proxy.close();
+      await kafka.stop();
+    }
+  });
 });
