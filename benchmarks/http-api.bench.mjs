@@ -126,8 +126,8 @@ const serve = async (kind, url) => {
   });
 };
 
-/** Group commit as the reference server runs it (OMS_PG_APPENDS_IN_FLIGHT, default 4; 0 turns it off). */
-const appendsInFlight = Number(process.env.OMS_PG_APPENDS_IN_FLIGHT ?? 4);
+/** Group commit as the reference server runs it (OMS_PG_APPENDS_IN_FLIGHT, default 2; 0 turns it off). */
+const appendsInFlight = Number(process.env.OMS_PG_APPENDS_IN_FLIGHT ?? 2);
 const appendBatching = appendsInFlight > 0 ? { maxInFlight: appendsInFlight } : undefined;
 
 // ---------------------------------------------------------------------------------------------- driver (parent)

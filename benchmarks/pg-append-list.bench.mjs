@@ -95,6 +95,8 @@ const measure = async (concurrency, appendOnce) => {
   return done / elapsed;
 };
 
+const appendsInFlight = Number(process.env.OMS_PG_APPENDS_IN_FLIGHT ?? 2);
+
 const RAW_SCHEMA = `
 CREATE TABLE IF NOT EXISTS bench_raw_events (
   global_position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -195,10 +197,13 @@ const contenders = {
         })
       ).isOk();
   },
-  // The same with group commit, as the reference server runs it (OMS_PG_APPENDS_IN_FLIGHT, default 4): the appends
-  // that arrive while 4 statements are in flight share the next statement and its commit.
+  // The same with group commit, as the reference server runs it (OMS_PG_APPENDS_IN_FLIGHT, default 2): the appends
+  // that arrive while that many statements are in flight share the next statement and its commit.
   'oms+rm grouped': (pool) => {
-    const { eventStore } = createPgOrderStore({ pool, appendBatching: { maxInFlight: 4 } });
+    const { eventStore } = createPgOrderStore({
+      pool,
+      appendBatching: { maxInFlight: appendsInFlight },
+    });
     return async (stream, version) =>
       (
         await eventStore.appendToStream(stream, newEvents(), {

@@ -30,7 +30,7 @@ const ConfigSchema = z.object({
    * Group commit: append statements in flight at once; the appends that arrive meanwhile share the next statement and
    * its commit (adapters-pg `appendBatching`). 0: every append is a statement of its own.
    */
-  OMS_PG_APPENDS_IN_FLIGHT: z.coerce.number().int().min(0).max(64).default(4),
+  OMS_PG_APPENDS_IN_FLIGHT: z.coerce.number().int().min(0).max(64).default(2),
   /** How long a read with a consistency token waits for the replica to replay it before it reads the primary. */
   OMS_READ_REPLICA_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(100),
   /** A replica further behind than this serves nothing (every read goes to the primary) until it catches up. */

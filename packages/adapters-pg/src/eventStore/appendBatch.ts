@@ -143,7 +143,7 @@ interface Pending {
 }
 
 export interface AppendBatching {
-  /** Statements in flight at once (default 4); appends arriving meanwhile wait and go together in the next one. */
+  /** Statements in flight at once (default 2); appends arriving meanwhile wait and go together in the next one. */
   readonly maxInFlight?: number;
   /** Appends in one statement at most (default 32). */
   readonly maxBatch?: number;
@@ -180,7 +180,7 @@ const toBatchInput = ({ streamId, sealed, options }: Pending, i: number) => ({
  * gets its own answer (a lost race, a key taken over, the database being down), exactly as without batching.
  */
 export const createAppendBatcher = (db: Queryable, batching: AppendBatching = {}) => {
-  const maxInFlight = Math.max(1, batching.maxInFlight ?? 4);
+  const maxInFlight = Math.max(1, batching.maxInFlight ?? 2);
   const maxBatch = Math.max(1, batching.maxBatch ?? 32);
   const stallMs = Math.max(0, batching.stallMs ?? 50);
   const maxWaitMs = Math.max(0, batching.maxWaitMs ?? 5_000);
