@@ -114,8 +114,6 @@ describe('the reference server with Kafka turned on later', () => {
     server = await startServerProcess(await findFreePort(), dataDir, {
       KAFKA_BROKERS: kafka.brokers.join(','),
       OMS_RELAY_PRODUCER_THREAD: 'true',
-      // the relay alone: a consumer stopped while it still joins its group holds the shutdown for its session
-      OMS_CONSUMER: 'false',
       LOG_LEVEL: 'info',
       ...mockSettings(kafka),
     });
