@@ -68,6 +68,28 @@ const seedView = (id: string, version: number, status = 'DRAFT') => ({
   holds: [],
 });
 
+/** Another writer's transaction that has inserted version 1 of a stream and not committed yet. */
+const holdVersionOne = async (streamId: string) => {
+  const client = await wide.connect();
+  await client.query('BEGIN');
+  await client.query(
+    `INSERT INTO oms_events (global_position, stream_id, stream_version, event_id, event_type, schema_version,
+                             data, metadata, occurred_at)
+     SELECT oms_next_position(), $1, 1, $2, 'test.other', 1, '{}', '{}', now()`,
+    [streamId, uuidv7()],
+  );
+  return {
+    commit: async () => {
+      await client.query('COMMIT');
+    },
+    /** Rolls back what is still open and gives the connection back. */
+    end: async () => {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release();
+    },
+  };
+};
+
 const accepted: IdempotencyOutcome = { kind: 'accepted', orderId: 'o-1', version: 1 };
 
 describe('appends batched into one statement', () => {
@@ -203,16 +225,9 @@ describe('appends batched into one statement', () => {
     const { pool, counts } = counting(wide);
     const { eventStore } = createPgOrderStore({ pool, appendBatching: ONE_AT_A_TIME });
     const contested = uuidv7();
-    const other = await wide.connect();
+    // another writer has inserted version 1 of the stream and not committed yet: the batch's insert waits on it
+    const other = await holdVersionOne(contested);
     try {
-      // another writer has inserted version 1 of the stream and not committed yet: the batch's insert waits on it
-      await other.query('BEGIN');
-      await other.query(
-        `INSERT INTO oms_events (global_position, stream_id, stream_version, event_id, event_type, schema_version,
-                                 data, metadata, occurred_at)
-         SELECT oms_next_position(), $1, 1, $2, 'test.other', 1, '{}', '{}', now()`,
-        [contested, uuidv7()],
-      );
       const fresh = Array.from({ length: 4 }, () => uuidv7());
       const first = eventStore.appendToStream(uuidv7(), [testEvent('test.first')], {
         expectedVersion: 0,
@@ -234,7 +249,7 @@ describe('appends batched into one statement', () => {
         expectedVersion: 0,
       });
       expect(later.isOk()).toBe(true);
-      await other.query('COMMIT');
+      await other.commit();
       expect((await first).isOk()).toBe(true);
       const results = await Promise.all(batch);
       expect(results[0]?._unsafeUnwrapErr().code).toBe('concurrency-conflict');
@@ -244,8 +259,7 @@ describe('appends batched into one statement', () => {
       // the first alone, the five in one statement that failed, then each of the five alone; the later one alone
       expect(appends(counts)).toEqual({ alone: 7, batched: 1 });
     } finally {
-      await other.query('ROLLBACK').catch(() => undefined);
-      other.release();
+      await other.end();
     }
   });
 
@@ -255,15 +269,8 @@ describe('appends batched into one statement', () => {
       appendBatching: { maxInFlight: 1, stallMs: 60_000, maxWaitMs: 100 },
     });
     const contested = uuidv7();
-    const other = await wide.connect();
+    const other = await holdVersionOne(contested);
     try {
-      await other.query('BEGIN');
-      await other.query(
-        `INSERT INTO oms_events (global_position, stream_id, stream_version, event_id, event_type, schema_version,
-                                 data, metadata, occurred_at)
-         SELECT oms_next_position(), $1, 1, $2, 'test.other', 1, '{}', '{}', now()`,
-        [contested, uuidv7()],
-      );
       // the one slot is taken by an append that waits for the lock; the next one waits in the queue
       const blocked = eventStore.appendToStream(contested, [testEvent('test.a')], {
         expectedVersion: 0,
@@ -273,13 +280,12 @@ describe('appends batched into one statement', () => {
         expectedVersion: 0,
       });
       await new Promise((resolve) => setTimeout(resolve, 300));
-      await other.query('COMMIT');
+      await other.commit();
       expect((await blocked)._unsafeUnwrapErr().code).toBe('concurrency-conflict');
       expect((await queued)._unsafeUnwrapErr().code).toBe('service-unavailable');
       expect((await eventStore.readStream(queuedStream))._unsafeUnwrap().version).toBe(0);
     } finally {
-      await other.query('ROLLBACK').catch(() => undefined);
-      other.release();
+      await other.end();
     }
   });
 });
