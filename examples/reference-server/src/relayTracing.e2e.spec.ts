@@ -1,11 +1,11 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { startTestKafka, type TestKafka } from '@oms/adapters-kafka/testing';
 import { createPgCheckpointStore, createTestDatabase, type TestDatabase } from '@oms/adapters-pg';
 import { orderFixtures } from '@oms/domain/fixtures';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { RELAY_NAME } from './kafka.js';
 import { type OtlpReceiver, startOtlpReceiver } from './testing/otlpReceiver.js';
-import { SERVER_CLI } from './testing/serverProcess.js';
+import { SERVER_CLI, spawnWithOutput } from './testing/serverProcess.js';
 
 const PRODUCER = 4; // SpanKind.PRODUCER on the OTLP wire (SPAN_KIND_PRODUCER)
 
@@ -79,25 +79,12 @@ describe('pnpm oms relay with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
     );
     expect(head).toBeGreaterThan(0);
 
-    const child = spawn(process.execPath, [SERVER_CLI, 'relay'], {
-      env: env(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { child, output, exited } = spawnWithOutput([SERVER_CLI, 'relay'], env());
     relay = child;
-    let output = '';
-    child.stdout?.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr?.on('data', (chunk) => {
-      output += chunk;
-    });
-    const exited = new Promise<number | null>((resolve) =>
-      child.once('exit', (code) => resolve(code)),
-    );
     const checkpoints = createPgCheckpointStore(db.pool);
     await eventually(
       async () => child.exitCode === null && (await checkpoints.load(RELAY_NAME)) >= head,
-      () => `the relay did not publish the order (exit code ${child.exitCode}):\n${output}`,
+      () => `the relay did not publish the order (exit code ${child.exitCode}):\n${output()}`,
     );
     child.kill('SIGTERM');
     const code = await exited;
@@ -117,8 +104,8 @@ describe('pnpm oms relay with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
       'messaging.system': 'kafka',
       'messaging.operation.type': 'send',
     });
-    expect(code, output).toBe(0);
+    expect(code, output()).toBe(0);
     // the start-up line names the exporter, as the server's does
-    expect(output).toMatch(/"tracing":"otlp"/);
+    expect(output()).toMatch(/"tracing":"otlp"/);
   });
 });

@@ -33,6 +33,25 @@ export interface ServerProcess {
   readonly exited: Promise<number | null>;
 }
 
+/** A node process of the server package (`args` after node), its stdout and stderr collected, and its exit code. */
+export const spawnWithOutput = (
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Omit<ServerProcess, 'url'> => {
+  const child = spawn(process.execPath, [...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  return { child, output: () => output, exited };
+};
+
 /**
  * The real server process as `pnpm start` runs it: on its own embedded PostgreSQL under `dataDir` (DATABASE_URL
  * is removed), without Kafka unless `env` names brokers.
@@ -46,28 +65,15 @@ export const startServerProcess = async (
   delete childEnv.DATABASE_URL;
   delete childEnv.KAFKA_BROKERS;
   Object.assign(childEnv, { PORT: String(port), OMS_DATA_DIR: dataDir }, env);
-  const child = spawn(process.execPath, [SERVER_MAIN], {
-    env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
+  const { child, output, exited } = spawnWithOutput([SERVER_MAIN], childEnv);
   const deadline = Date.now() + 90_000;
-  while (!output.includes('listening on')) {
+  while (!output().includes('listening on')) {
     if (child.exitCode !== null)
-      throw new Error(`the server exited with ${child.exitCode}:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`the server did not start in time:\n${output}`);
+      throw new Error(`the server exited with ${child.exitCode}:\n${output()}`);
+    if (Date.now() > deadline) throw new Error(`the server did not start in time:\n${output()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { child, url: `http://127.0.0.1:${port}`, output: () => output, exited };
+  return { child, url: `http://127.0.0.1:${port}`, output, exited };
 };
 
 /** SIGTERM, then the exit code. */
