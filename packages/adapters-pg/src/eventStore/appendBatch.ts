@@ -269,5 +269,3 @@ export const createAppendBatcher = (db: Queryable, batching: AppendBatching = {}
       ),
   };
 };
-
-export type AppendBatcher = ReturnType<typeof createAppendBatcher>;

@@ -168,7 +168,7 @@ export const eventRecords = (events: readonly NewEvent[]) =>
     occurred_at: event.occurredAt,
   }));
 
-export const keyTakenOver = (key: string): EventStoreError => ({
+const keyTakenOver = (key: string): EventStoreError => ({
   code: 'idempotency-key-in-flight',
   message: `idempotency key ${key} is no longer held by this request`,
   key,
