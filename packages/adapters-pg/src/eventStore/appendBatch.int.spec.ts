@@ -7,6 +7,7 @@ import { createLocalKeyManagement, generateMasterKey } from '../personalData/loc
 import { createPool } from '../pool.js';
 import { createTestDatabase, type TestDatabase } from '../testing/createTestDatabase.js';
 import { testEvent } from '../testing/fixtures.js';
+import { APPEND_BATCH_STATEMENT } from './appendBatch.js';
 
 let db: TestDatabase;
 let wide: pg.Pool;
@@ -50,7 +51,7 @@ const counting = (pool: pg.Pool) => {
 /** Append statements sent: one append alone, several in one. */
 const appends = (counts: ReadonlyMap<string, number>) => ({
   alone: counts.get('oms_append_v4') ?? 0,
-  batched: counts.get('oms_append_batch_v1') ?? 0,
+  batched: counts.get(APPEND_BATCH_STATEMENT) ?? 0,
 });
 
 const seedView = (id: string, version: number, status = 'DRAFT') => ({
@@ -115,7 +116,7 @@ describe('appends batched into one statement', () => {
       ),
     );
     for (const result of confirmed) expect(result._unsafeUnwrap().nextVersion).toBe(3);
-    const batches = counts.get('oms_append_batch_v1') ?? 0;
+    const batches = counts.get(APPEND_BATCH_STATEMENT) ?? 0;
     const single = counts.get('oms_append_v4') ?? 0;
     expect(batches).toBeGreaterThan(0);
     expect(batches + single).toBeLessThan(40);
@@ -218,7 +219,7 @@ describe('appends batched into one statement', () => {
         expect(again).toEqual({ kind: 'replay', outcome: accepted });
       }
     }
-    expect(counts.get('oms_append_batch_v1')).toBe(1);
+    expect(counts.get(APPEND_BATCH_STATEMENT)).toBe(1);
   });
 
   it('sends each append again alone when the batch statement fails, so only the one that lost a race fails', async () => {

@@ -31,11 +31,12 @@ WITH a AS MATERIALIZED (
 allowed AS MATERIALIZED (
   SELECT a.i,
          (a.expected = 0 OR EXISTS (SELECT 1 FROM oms_events e
-                                     WHERE e.stream_id = a.stream_id AND e.stream_version = a.expected))
+                                     WHERE e.stream_id = a.stream_id AND e.stream_version = a.expected OFFSET 0))
      AND NOT EXISTS (SELECT 1 FROM oms_events e
-                      WHERE e.stream_id = a.stream_id AND e.stream_version = a.expected + 1)
+                      WHERE e.stream_id = a.stream_id AND e.stream_version = a.expected + 1 OFFSET 0)
      AND (a.key IS NULL OR EXISTS (SELECT 1 FROM oms_idempotency_claims c
-                                    WHERE c.source = a.source AND c.key = a.key AND c.token::text = a.token)) AS ok
+                                    WHERE c.source = a.source AND c.key = a.key AND c.token::text = a.token
+                                   OFFSET 0)) AS ok
     FROM a
 ),
 drawn AS MATERIALIZED (
@@ -63,14 +64,15 @@ idem AS (
   SELECT c.source, c.key, c.fingerprint, c.token, c.lease_until, c.expires_at, a.outcome
     FROM done
     JOIN a ON a.i = done.i
-    JOIN oms_idempotency_claims c ON c.source = a.source AND c.key = a.key AND c.token::text = a.token
+   CROSS JOIN LATERAL (SELECT * FROM oms_idempotency_claims c
+                        WHERE c.source = a.source AND c.key = a.key AND c.token::text = a.token OFFSET 0) AS c
    WHERE a.key IS NOT NULL
   RETURNING source, key
 ),
 unclaim AS (
   DELETE FROM oms_idempotency_claims c
-   USING idem
-   WHERE c.source = idem.source AND c.key = idem.key
+   WHERE c.source = ANY (ARRAY(SELECT source FROM idem)) AND c.key = ANY (ARRAY(SELECT key FROM idem))
+     AND (c.source, c.key) IN (SELECT source, key FROM idem)
   RETURNING c.source, c.key
 ),
 model AS MATERIALIZED (
@@ -91,7 +93,8 @@ upd AS (
          created_at = r.created_at, updated_at = r.updated_at, version = r.version, line_count = r.line_count,
          order_total = r.order_total, currency_code = r.currency_code, external_id = r.external_id
     FROM model AS r
-   WHERE o.id = r.id AND r.expected > 0 AND o.version < r.version
+   WHERE o.id = ANY (ARRAY(SELECT m.id FROM model m WHERE m.expected > 0))
+     AND o.id = r.id AND r.expected > 0 AND o.version < r.version
   RETURNING 1
 ),
 doc AS (
@@ -100,7 +103,7 @@ doc AS (
   SELECT r.id, r.status, r.channel, r.payment_status, r.on_hold, r.customer_email, r.customer_email_as_given,
          r.created_at, r.updated_at, r.version, r.line_count, r.order_total, r.currency_code, r.external_id
     FROM model AS r
-   WHERE r.expected = 0 OR NOT EXISTS (SELECT 1 FROM oms_orders o WHERE o.id = r.id)
+   WHERE r.expected = 0 OR NOT EXISTS (SELECT 1 FROM oms_orders o WHERE o.id = r.id OFFSET 0)
   RETURNING 1
 ),
 keys AS (
@@ -127,6 +130,9 @@ SELECT a.i,
   JOIN allowed ON allowed.i = a.i
   LEFT JOIN done ON done.i = a.i
  ORDER BY a.i`;
+
+/** The batch statement's name (a named statement: planned once per connection, then its cached plan). */
+export const APPEND_BATCH_STATEMENT = 'oms_append_batch_v2';
 
 interface BatchRow extends AppendRow {
   readonly i: number;
@@ -194,7 +200,7 @@ export const createAppendBatcher = (db: Queryable, batching: AppendBatching = {}
   const together = async (batch: readonly Pending[]): Promise<void> => {
     const result = await attempt(() =>
       db.query<BatchRow>({
-        name: 'oms_append_batch_v1',
+        name: APPEND_BATCH_STATEMENT,
         text: APPEND_BATCH_SQL,
         values: [JSON.stringify(batch.map(toBatchInput))],
       }),
