@@ -181,9 +181,11 @@ const toBatchInput = ({ streamId, sealed, options }: Pending, i: number) => ({
 /**
  * Group commit for one process: at most `maxInFlight` append statements run at once (not counting one that has
  * stalled for `stallMs`); appends that arrive while they run are queued and sent together, one statement and one
- * commit for all of them (different streams only: a second append to a stream waits for the next statement). A lone
- * append is sent as it comes, with no wait. A statement that fails sends each of its appends again alone, so each
- * gets its own answer (a lost race, a key taken over, the database being down), exactly as without batching.
+ * commit for all of them (different streams only: a second append to a stream waits for the next statement).
+ * Appends are sent at the end of the event loop's turn they arrive in, so that the ones a finished statement lets go
+ * (its callers' next requests) go together instead of the first of them alone; a lone append waits for nothing else.
+ * A statement that fails sends each of its appends again alone, so each gets its own answer (a lost race, a key taken
+ * over, the database being down), exactly as without batching.
  */
 export const createAppendBatcher = (db: Queryable, batching: AppendBatching = {}) => {
   const maxInFlight = Math.max(1, batching.maxInFlight ?? 2);
@@ -239,6 +241,17 @@ export const createAppendBatcher = (db: Queryable, batching: AppendBatching = {}
     return batch;
   };
 
+  let pumpScheduled = false;
+  /** Pumps once the current turn of the event loop is over, so that the appends it issues go together. */
+  const schedulePump = (): void => {
+    if (pumpScheduled) return;
+    pumpScheduled = true;
+    setImmediate(() => {
+      pumpScheduled = false;
+      pump();
+    });
+  };
+
   const pump = (): void => {
     while (inFlight < maxInFlight && queue.length > 0) {
       const batch = take();
@@ -249,7 +262,7 @@ export const createAppendBatcher = (db: Queryable, batching: AppendBatching = {}
         if (!counted) return;
         counted = false;
         inFlight -= 1;
-        pump();
+        schedulePump();
       };
       const stalled = setTimeout(release, stallMs);
       stalled.unref?.();
@@ -270,7 +283,7 @@ export const createAppendBatcher = (db: Queryable, batching: AppendBatching = {}
       new ResultAsync(
         new Promise<Result<AppendResult, EventStoreError>>((settle) => {
           queue.push({ streamId, sealed, options, settle, queuedAt: performance.now() });
-          pump();
+          schedulePump();
         }),
       ),
   };
