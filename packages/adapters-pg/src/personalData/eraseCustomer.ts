@@ -82,7 +82,7 @@ export const eraseCustomer = async (
   }: { readonly cipher?: PersonalDataCipher | undefined; readonly clock?: Clock } = {},
 ): Promise<Erasure> => {
   const address = email.trim();
-  const digest = await subjectDigest(address);
+  const digest = subjectDigest(address);
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

@@ -1,4 +1,4 @@
-import type { webcrypto } from 'node:crypto';
+import { createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import {
   ERASED,
   holdsPersonalData,
@@ -11,15 +11,13 @@ import {
 import type { EventRow } from '../eventStore/rows.js';
 import { toRecordedEvent } from '../eventStore/rows.js';
 import type { Queryable } from '../pool.js';
+import { openAesGcm, randomIv, sealAesGcm } from './aesGcm.js';
 import { BoundedCache } from './boundedCache.js';
 import type { KeyManagement } from './keyManagement.port.js';
 import { subjectDigest } from './subjectDigest.js';
 
-type CryptoKey = webcrypto.CryptoKey;
-
 /** The field of a stored event's data that holds its encrypted personal values. */
 export const ENVELOPE_FIELD = '$pii';
-const IV_BYTES = 12;
 
 /** `{k: data key id, iv, ct}`, base64; `ct` is AES-256-GCM of the personal values' JSON, the event id bound to it. */
 export interface Envelope {
@@ -104,9 +102,9 @@ interface StreamKeyRow {
   readonly master_key_id: string | null;
 }
 
-type KeyChoice = { readonly keyId: string; readonly key: CryptoKey } | 'erased';
+type KeyChoice = { readonly keyId: string; readonly key: KeyObject } | 'erased';
 
-const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+const encode = (text: string): Buffer => Buffer.from(text, 'utf8');
 
 /**
  * Envelope encryption of the personal values of stored events (spec §7), applied by the event store on write and
@@ -118,40 +116,27 @@ export const createPersonalDataCipher = ({
   cacheSize = 10_000,
   subjectTtlMillis = 60_000,
 }: PersonalDataCipherOptions): PersonalDataCipher => {
-  const keys = new BoundedCache<string, CryptoKey>(cacheSize);
+  const keys = new BoundedCache<string, KeyObject>(cacheSize);
   const subjects = new BoundedCache<string, { keyId: string; at: number }>(cacheSize);
 
-  const importKey = (raw: Uint8Array): Promise<CryptoKey> =>
-    crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
+  const importKey = (raw: Uint8Array): KeyObject => createSecretKey(raw);
 
   const unwrapped = async (
     keyId: string,
     wrapped: Buffer,
     masterKeyId: string,
-  ): Promise<CryptoKey> => {
+  ): Promise<KeyObject> => {
     const cached = keys.get(keyId);
     if (cached) return cached;
-    const key = await importKey(await keyManagement.unwrap({ wrapped, masterKeyId }));
+    const key = importKey(await keyManagement.unwrap({ wrapped, masterKeyId }));
     keys.set(keyId, key);
     return key;
   };
 
-  const encrypt = async (
-    key: KeyChoice & object,
-    eventId: string,
-    values: PersonalValues,
-  ): Promise<Envelope> => {
-    const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
-    const sealed = await crypto.subtle.encrypt(
-      { name: 'AES-GCM', iv, additionalData: encode(eventId) },
-      key.key,
-      encode(JSON.stringify(values)),
-    );
-    return {
-      k: key.keyId,
-      iv: Buffer.from(iv).toString('base64'),
-      ct: Buffer.from(sealed).toString('base64'),
-    };
+  const encrypt = (key: KeyChoice & object, eventId: string, values: PersonalValues): Envelope => {
+    const iv = randomIv();
+    const sealed = sealAesGcm(key.key, iv, encode(eventId), encode(JSON.stringify(values)));
+    return { k: key.keyId, iv: iv.toString('base64'), ct: sealed.toString('base64') };
   };
 
   const seal = async (
@@ -160,14 +145,14 @@ export const createPersonalDataCipher = ({
     events: readonly NewEvent[],
   ): Promise<SealedEvents> => {
     const newKeys: NewDataKeyRow[] = [];
-    const created: { digest: string; keyId: string; key: CryptoKey }[] = [];
+    const created: { digest: string; keyId: string; key: KeyObject }[] = [];
     let streamKey: KeyChoice | undefined;
 
     const newKey = async (digest: Buffer): Promise<KeyChoice> => {
       const raw = crypto.getRandomValues(new Uint8Array(32));
       const wrapped = await keyManagement.wrap(raw);
-      const keyId = crypto.randomUUID();
-      const key = await importKey(raw);
+      const keyId = randomUUID();
+      const key = importKey(raw);
       newKeys.push({
         key_id: keyId,
         subject_digest: digest.toString('base64'),
@@ -179,7 +164,7 @@ export const createPersonalDataCipher = ({
     };
 
     const forCustomer = async (email: string): Promise<KeyChoice> => {
-      const digest = await subjectDigest(email);
+      const digest = subjectDigest(email);
       const hex = digest.toString('hex');
       const pending = created.find((entry) => entry.digest === hex);
       if (pending) return pending;
@@ -203,7 +188,7 @@ export const createPersonalDataCipher = ({
       if (found?.email && found.email !== ERASED) return forCustomer(found.email);
       if (found) return 'erased';
       // no order.created stored: the stream is its own subject
-      return newKey(await subjectDigest(`stream:${streamId}`));
+      return newKey(subjectDigest(`stream:${streamId}`));
     };
 
     const sealed: NewEvent[] = [];
@@ -223,7 +208,7 @@ export const createPersonalDataCipher = ({
               ...event,
               data: {
                 ...(plain as object),
-                [ENVELOPE_FIELD]: await encrypt(choice, event.eventId, personal),
+                [ENVELOPE_FIELD]: encrypt(choice, event.eventId, personal),
               },
             },
       );
@@ -245,16 +230,13 @@ export const createPersonalDataCipher = ({
     if (!envelope || !row.pii_wrapped_key || !row.pii_master_key_id)
       return erasedRecordedEvent(row);
     const key = await unwrapped(envelope.k, row.pii_wrapped_key, row.pii_master_key_id);
-    const opened = await crypto.subtle.decrypt(
-      {
-        name: 'AES-GCM',
-        iv: Buffer.from(envelope.iv, 'base64'),
-        additionalData: encode(row.event_id),
-      },
+    const opened = openAesGcm(
       key,
+      Buffer.from(envelope.iv, 'base64'),
+      encode(row.event_id),
       Buffer.from(envelope.ct, 'base64'),
     );
-    const values = JSON.parse(new TextDecoder().decode(opened)) as PersonalValues;
+    const values = JSON.parse(opened.toString('utf8')) as PersonalValues;
     const recorded = toRecordedEvent(row);
     return {
       ...recorded,
