@@ -9,6 +9,8 @@
 // A fourth reference, the same create on a bare Hono route (domain handler + PG store, none of this package's
 // middleware), isolates what the HTTP layer itself costs.
 // Each server runs in its own child process (so autocannon does not share its event loop), all on one pool size.
+// `server` is the reference server itself, as `pnpm start` runs it (dist/main.js, its V8 flags, LOG_LEVEL=warn, a
+// master key: personal data encrypted), on the same database: the create measured from outside.
 // --json prints the figures as one JSON line on stdout (the table goes to stderr then).
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { orderFixtures } from '@oms/domain/fixtures';
 import { flag, median, option } from './lib/common.mjs';
 import { startBenchDatabase } from './lib/database.mjs';
+import { startReferenceServer } from './lib/referenceServer.mjs';
 
 const POOL_SIZE = 20;
 
@@ -180,7 +183,9 @@ const main = async () => {
   const out = asJson ? process.stderr : process.stdout;
   const log = (line = '') => out.write(`${line}\n`);
   const autocannon = (await import('autocannon')).default;
-  const { createPool, runMigrations, databaseUrlFor } = await import('@oms/adapters-pg');
+  const { createPool, runMigrations, databaseUrlFor, generateMasterKey } = await import(
+    '@oms/adapters-pg'
+  );
 
   const postgres = await startBenchDatabase('oms-http-bench-');
   const { baseUrl } = postgres;
@@ -215,6 +220,11 @@ const main = async () => {
       running[kind] = await startServer(kind, url);
       servers.push(running[kind]);
     }
+    running.server = await startReferenceServer({
+      databaseUrl: url,
+      extraEnv: { OMS_MASTER_KEY: generateMasterKey() },
+    });
+    servers.push(running.server);
 
     const body = JSON.stringify(seedBody);
     const json = { 'content-type': 'application/json' };
@@ -224,6 +234,7 @@ const main = async () => {
       rawtx: { url: running.rawtx.url, method: 'POST', headers: json, body },
       handler: { url: running.handler.url, method: 'POST', headers: json, body },
       create: { url: `${running.app.url}/v1/orders`, method: 'POST', headers: json, body },
+      server: { url: `${running.server.url}/v1/orders`, method: 'POST', headers: json, body },
       createConfirm: {
         url: running.app.url,
         requests: [
@@ -336,7 +347,7 @@ const main = async () => {
           `c${connections} calmest round (${calm + 1}): create ${at('create').rps.toFixed(0)} req/s p99 ${at('create').p99} ms, raw tx ${at('rawtx').rps.toFixed(0)} req/s p99 ${at('rawtx').p99} ms, bare handler ${at('handler').rps.toFixed(0)} req/s; create/raw tx ${(at('create').rps / at('rawtx').rps).toFixed(2)}`,
         );
         log(
-          `c${connections} paired ratios (median over rounds): create/raw tx ${ratio('create', 'rawtx')}, create+confirm/raw tx ${ratio('createConfirm', 'rawtx')}, create/bare handler ${ratio('create', 'handler')}, bare handler/raw tx ${ratio('handler', 'rawtx')}`,
+          `c${connections} paired ratios (median over rounds): create/raw tx ${ratio('create', 'rawtx')}, create+confirm/raw tx ${ratio('createConfirm', 'rawtx')}, create/bare handler ${ratio('create', 'handler')}, bare handler/raw tx ${ratio('handler', 'rawtx')}, reference server create/raw tx ${ratio('server', 'rawtx')}`,
         );
       }
 
@@ -348,6 +359,7 @@ const main = async () => {
         for (const [name, key] of [
           ['create', 'create'],
           ['createConfirm', 'create_confirm'],
+          ['server', 'server_create'],
         ]) {
           const row = results[`${name}.c${connections}`];
           figures[`http.${key}.c${connections}.ratio_to_raw_tx`] = {
@@ -394,7 +406,7 @@ const main = async () => {
     const cpuAmount = option('--cpu-requests', quick ? 1_000 : 3_000);
     const cpuSamples = {};
     for (let round = 1; round <= rounds; round += 1)
-      for (const name of ['rawtx', 'handler', 'create']) {
+      for (const name of ['rawtx', 'handler', 'create', 'server']) {
         const server = name === 'create' ? running.app : running[name];
         await run({ ...cases[name], connections: 10, amount: 200 }, undefined);
         const before = await server.cpu();
@@ -408,7 +420,7 @@ const main = async () => {
       }
     const cpu = (name) => median(cpuSamples[name]);
     log(
-      `server CPU per request (median): create ${cpu('create').toFixed(0)} µs, bare handler ${cpu('handler').toFixed(0)} µs, raw tx ${cpu('rawtx').toFixed(0)} µs; create/raw tx ${(cpu('create') / cpu('rawtx')).toFixed(2)}, create/bare handler ${(cpu('create') / cpu('handler')).toFixed(2)}`,
+      `server CPU per request (median): create ${cpu('create').toFixed(0)} µs, reference server ${cpu('server').toFixed(0)} µs, bare handler ${cpu('handler').toFixed(0)} µs, raw tx ${cpu('rawtx').toFixed(0)} µs; create/raw tx ${(cpu('create') / cpu('rawtx')).toFixed(2)}, create/bare handler ${(cpu('create') / cpu('handler')).toFixed(2)}`,
     );
     figures['http.create.server_cpu_us_per_request'] = {
       value: cpu('create'),
@@ -417,6 +429,13 @@ const main = async () => {
       baselineName: 'Hono + raw SQL tx, server CPU per request',
       ratio: cpu('create') / cpu('rawtx'),
       bareHandlerUs: cpu('handler'),
+    };
+    figures['http.server_create.server_cpu_us_per_request'] = {
+      value: cpu('server'),
+      unit: 'µs',
+      baseline: cpu('rawtx'),
+      baselineName: 'Hono + raw SQL tx, server CPU per request',
+      ratio: cpu('server') / cpu('rawtx'),
     };
     const failed = Object.entries(results).filter(([, row]) => row.errors > 0 || row.non2xx > 0);
     if (failed.length > 0)

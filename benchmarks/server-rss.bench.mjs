@@ -8,17 +8,15 @@
 // again: the figure is the median over the second half of the load (steady state; the peak is printed too).
 // `--seconds N` sets the length of the load (default 30, quick 8).
 // With --json the LAST stdout line is one JSON object: {"server.rss_mb_under_load": {...}}.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createTestDatabase, findFreePort, startEmbeddedPostgres } from '@oms/adapters-pg';
+import { createTestDatabase, startEmbeddedPostgres } from '@oms/adapters-pg';
 import { orderFixtures } from '@oms/domain/fixtures';
 import autocannon from 'autocannon';
-import { serverNodeFlags } from '../scripts/serverNodeFlags.mjs';
 import { flag, median, option } from './lib/common.mjs';
+import { startReferenceServer } from './lib/referenceServer.mjs';
 
 const quick = flag('--quick');
 const json = flag('--json');
@@ -28,10 +26,6 @@ const CONNECTIONS = 20;
 const out = json ? process.stderr : process.stdout;
 const log = (line = '') => out.write(`${line}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const MAIN_JS = fileURLToPath(
-  new URL('../examples/reference-server/dist/main.js', import.meta.url),
-);
 
 const rssMb = (pid) => {
   try {
@@ -79,45 +73,6 @@ const cleanUp = async () => {
       .catch(() => undefined);
 };
 
-const isUp = async (url) => {
-  try {
-    return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) })).ok;
-  } catch {
-    return false;
-  }
-};
-
-const startServer = async (env, url) => {
-  // the V8 flags `pnpm start` gives it (an old-space limit); `--default-heap` measures without them
-  const flags = flag('--default-heap') ? [] : serverNodeFlags(env);
-  const child = spawn(process.execPath, [...flags, MAIN_JS], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const collect = (chunk) => {
-    output = (output + chunk).slice(-20_000);
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-  cleanups.push(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  });
-  const deadline = Date.now() + 60_000;
-  while (!(await isUp(url))) {
-    if (child.exitCode !== null)
-      throw new Error(`the server exited (${child.exitCode}):\n${output}`);
-    if (Date.now() > deadline) throw new Error(`the server did not start:\n${output}`);
-    await sleep(50);
-  }
-  return child;
-};
-
 const main = async () => {
   const work = await mkdtemp(join(tmpdir(), 'oms-rss-bench-'));
   // Our own folder: the postgres user that runs an embedded server (as root) must be able to enter it.
@@ -131,18 +86,13 @@ const main = async () => {
   }
   const database = await createTestDatabase(baseUrl, { max: 1 });
   cleanups.push(() => database.drop());
-  const port = await findFreePort();
-  const env = {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: database.url,
-    LOG_LEVEL: 'warn',
-  };
-  for (const name of ['KAFKA_BROKERS', 'OMS_API_KEYS', 'OMS_REQUIRE_IDEMPOTENCY_KEY'])
-    delete env[name];
-  const url = `http://127.0.0.1:${port}`;
-  const server = await startServer(env, url);
+  const server = await startReferenceServer({
+    databaseUrl: database.url,
+    // the V8 flags `pnpm start` gives it (an old-space limit); `--default-heap` measures without them
+    ...(flag('--default-heap') ? { nodeFlags: [] } : {}),
+  });
+  cleanups.push(server.stop);
+  const { url } = server;
 
   // idle: after a moment to settle, the median of a few seconds of samples
   await sleep(1_000);
