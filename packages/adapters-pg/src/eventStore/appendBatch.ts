@@ -21,6 +21,11 @@ import {
  * each element of `$1`, with the same rules. A stream that is already past the expected version is refused here
  * (`allowed`), not by the unique key, so that one lost race does not fail the others; a race with an append still
  * in flight elsewhere can still fail the whole statement on that key, and then each append runs again alone.
+ *
+ * Every table is read per append: correlated lookups fenced with `OFFSET 0` (a fenced subquery cannot be turned into
+ * a hashed one or a join) and `= ANY` of the batch's ids. The statement is named, so its plan is cached per
+ * connection; unfenced, the planner (which estimates ~100 batch rows) hashed the whole events table once per
+ * statement, and the cached plan went on doing so as the table grew (appendBatchPlan.int.spec.ts).
  */
 const APPEND_BATCH_SQL = `
 WITH a AS MATERIALIZED (
@@ -182,8 +187,9 @@ const toBatchInput = ({ streamId, sealed, options }: Pending, i: number) => ({
  * Group commit for one process: at most `maxInFlight` append statements run at once (not counting one that has
  * stalled for `stallMs`); appends that arrive while they run are queued and sent together, one statement and one
  * commit for all of them (different streams only: a second append to a stream waits for the next statement).
- * Appends are sent at the end of the event loop's turn they arrive in, so that the ones a finished statement lets go
- * (its callers' next requests) go together instead of the first of them alone; a lone append waits for nothing else.
+ * While a statement is in flight, or its end is being handled, appends are sent at the end of the event loop's turn
+ * they arrive in, so that the ones a finished statement lets go (its callers' next requests) go together instead of
+ * the first of them alone; an append that finds nothing in flight goes at once.
  * A statement that fails sends each of its appends again alone, so each gets its own answer (a lost race, a key taken
  * over, the database being down), exactly as without batching.
  */
@@ -283,7 +289,9 @@ export const createAppendBatcher = (db: Queryable, batching: AppendBatching = {}
       new ResultAsync(
         new Promise<Result<AppendResult, EventStoreError>>((settle) => {
           queue.push({ streamId, sealed, options, settle, queuedAt: performance.now() });
-          schedulePump();
+          // alone and nothing in flight: at once (no turn's wait for a caller who appends one at a time)
+          if (inFlight === 0 && !pumpScheduled) pump();
+          else schedulePump();
         }),
       ),
   };
