@@ -24,8 +24,9 @@ import { orderFixtures } from '@oms/domain/fixtures';
 import { createInMemoryOrderStore } from '@oms/domain/testing';
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
-import { flag, option, percentile } from './lib/common.mjs';
+import { flag, median, option, percentile } from './lib/common.mjs';
 import { startBenchDatabase } from './lib/database.mjs';
+import { machineBusyMicros } from './lib/machineCpu.mjs';
 
 const quick = flag('--quick');
 const asJson = flag('--json');
@@ -173,10 +174,15 @@ const main = async () => {
     let oneThreadRate = 0;
     let rawRate = 0;
     let head = 0;
+    // the machine's busy CPU per event of each contender (node, its threads, PostgreSQL and the mock broker alike):
+    // when the cores are the limit, the ratio of throughputs cannot pass the inverse ratio of these
+    const cpuPerEvent = { raw: [], relay: [] };
     for (let round = 1; round <= rounds; round += 1) {
       const rawStart = performance.now();
+      const rawCpu = machineBusyMicros();
       for (const batch of batches)
         await warm.sendBatch({ ...batch, acks: -1, compression: CompressionTypes.GZIP });
+      cpuPerEvent.raw.push((machineBusyMicros() - rawCpu) / total);
       const rawSeconds = (performance.now() - rawStart) / 1000;
       rawRate = Math.max(rawRate, total / rawSeconds);
       log(
@@ -193,7 +199,9 @@ const main = async () => {
           options: { ...MOCK, batchSize, name: `bench-${round}-${threaded}` },
         });
         const relayStart = performance.now();
+        const relayCpu = machineBusyMicros();
         await drain(relay);
+        if (threaded) cpuPerEvent.relay.push((machineBusyMicros() - relayCpu) / total);
         const relaySeconds = (performance.now() - relayStart) / 1000;
         if (threaded) relayRate = Math.max(relayRate, total / relaySeconds);
         else oneThreadRate = Math.max(oneThreadRate, total / relaySeconds);
@@ -206,6 +214,11 @@ const main = async () => {
     }
     log(
       `best:     relay ${relayRate.toFixed(0)} events/s (one thread ${oneThreadRate.toFixed(0)}), raw ${rawRate.toFixed(0)} events/s, ratio ${(relayRate / rawRate).toFixed(2)} (one thread ${(oneThreadRate / rawRate).toFixed(2)})`,
+    );
+    const relayCpuUs = median(cpuPerEvent.relay);
+    const rawCpuUs = median(cpuPerEvent.raw);
+    log(
+      `machine CPU per event (median; all processes): relay ${relayCpuUs.toFixed(0)} µs, raw producer ${rawCpuUs.toFixed(0)} µs; with the cores as the limit the ratio stays under ${(rawCpuUs / relayCpuUs).toFixed(2)}`,
     );
 
     // ---- 1b. the same backlog by 1, 2 and 4 shards in this process (each shard its own producer and checkpoint)
@@ -460,6 +473,13 @@ const main = async () => {
         messages: messageCount,
         batchSize,
         store: opened.name,
+      },
+      'kafka.relay.machine_cpu_us_per_event': {
+        value: Math.round(relayCpuUs),
+        unit: 'µs',
+        baseline: Math.round(rawCpuUs),
+        baselineName: 'raw kafkajs sendBatch of the same batches (the same machine-wide count)',
+        ratio: relayCpuUs / rawCpuUs,
       },
       'kafka.relay.one_thread.events_per_s': {
         value: Math.round(oneThreadRate),
