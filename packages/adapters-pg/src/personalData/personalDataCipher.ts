@@ -119,8 +119,6 @@ export const createPersonalDataCipher = ({
   const keys = new BoundedCache<string, KeyObject>(cacheSize);
   const subjects = new BoundedCache<string, { keyId: string; at: number }>(cacheSize);
 
-  const importKey = (raw: Uint8Array): KeyObject => createSecretKey(raw);
-
   const unwrapped = async (
     keyId: string,
     wrapped: Buffer,
@@ -128,7 +126,7 @@ export const createPersonalDataCipher = ({
   ): Promise<KeyObject> => {
     const cached = keys.get(keyId);
     if (cached) return cached;
-    const key = importKey(await keyManagement.unwrap({ wrapped, masterKeyId }));
+    const key = createSecretKey(await keyManagement.unwrap({ wrapped, masterKeyId }));
     keys.set(keyId, key);
     return key;
   };
@@ -152,7 +150,7 @@ export const createPersonalDataCipher = ({
       const raw = crypto.getRandomValues(new Uint8Array(32));
       const wrapped = await keyManagement.wrap(raw);
       const keyId = randomUUID();
-      const key = importKey(raw);
+      const key = createSecretKey(raw);
       newKeys.push({
         key_id: keyId,
         subject_digest: digest.toString('base64'),
