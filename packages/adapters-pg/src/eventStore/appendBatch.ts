@@ -170,7 +170,11 @@ export interface AppendBatching {
   readonly maxWaitMs?: number;
 }
 
-const toBatchInput = ({ streamId, sealed, options }: Pending, i: number) => ({
+/** One append as the batch statement reads it (an element of its `$1`). */
+export const toBatchInput = (
+  { streamId, sealed, options }: Pick<Pending, 'streamId' | 'sealed' | 'options'>,
+  i: number,
+) => ({
   i,
   stream_id: streamId,
   expected: options.expectedVersion,

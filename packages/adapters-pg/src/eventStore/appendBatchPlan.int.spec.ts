@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPgOrderStore } from '../createPgOrderStore.js';
 import { createTestDatabase, type TestDatabase } from '../testing/createTestDatabase.js';
 import { testEvent } from '../testing/fixtures.js';
-import { APPEND_BATCH_STATEMENT } from './appendBatch.js';
-import { eventRecords } from './appendToStream.js';
+import { APPEND_BATCH_STATEMENT, toBatchInput } from './appendBatch.js';
 
 let db: TestDatabase;
 
@@ -78,22 +77,20 @@ describe('the batch append statement', () => {
       const tablePages = pages.rows[0]?.pages ?? 0;
       expect(tablePages).toBeGreaterThan(1_000);
 
-      // four appends as the batcher sends them: two new streams, the second version of the first two
+      // five appends as the batcher sends them: the second version of the first three, two new streams
       const input = [
-        ...firstIds.map((id) => ({ id, expected: 1 })),
-        ...[uuidv7(), uuidv7()].map((id) => ({ id, expected: 0 })),
-      ].map(({ id, expected }, i) => ({
-        i,
-        stream_id: id,
-        expected,
-        events: eventRecords([testEvent('test.b')]),
-        key: null,
-        token: null,
-        outcome: null,
-        source: null,
-        row: null,
-        keys: null,
-      }));
+        ...firstIds.map((id) => ({ id, expectedVersion: 1 })),
+        ...[uuidv7(), uuidv7()].map((id) => ({ id, expectedVersion: 0 })),
+      ].map(({ id, expectedVersion }, i) =>
+        toBatchInput(
+          {
+            streamId: id,
+            sealed: { events: [testEvent('test.b')], newKeys: [], committed: () => undefined },
+            options: { expectedVersion },
+          },
+          i,
+        ),
+      );
       const explained = await session.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
         // EXECUTE takes no bind parameters: the batch as a literal (standard_conforming_strings)
         `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE ${APPEND_BATCH_STATEMENT}('${JSON.stringify(input).replaceAll("'", "''")}')`,
