@@ -188,6 +188,15 @@ export const toBatchInput = (
 });
 
 /**
+ * The order of the appends in a statement: by stream id. The statement inserts them in that order, and an insert
+ * waits for another transaction's uncommitted row of the same stream; so two processes' statements that share
+ * streams wait on each other in one order and never deadlock (in arrival order, two batches of the same streams in
+ * opposite orders deadlocked, a second each: appendBatchLockOrder.int.spec.ts).
+ */
+const byStream = (a: Pick<Pending, 'streamId'>, b: Pick<Pending, 'streamId'>): number =>
+  a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0;
+
+/**
  * Group commit for one process: at most `maxInFlight` append statements run at once (not counting one that has
  * stalled for `stallMs`); appends that arrive while they run are queued and sent together, one statement and one
  * commit for all of them (different streams only: a second append to a stream waits for the next statement).
@@ -209,7 +218,8 @@ export const createAppendBatcher = (db: Queryable, batching: AppendBatching = {}
     pending.settle(await appendSealed(db, pending.streamId, pending.sealed, pending.options));
   };
 
-  const together = async (batch: readonly Pending[]): Promise<void> => {
+  const together = async (arrived: readonly Pending[]): Promise<void> => {
+    const batch = [...arrived].sort(byStream);
     const result = await attempt(() =>
       db.query<BatchRow>({
         name: APPEND_BATCH_STATEMENT,
