@@ -4,6 +4,7 @@ export {
   InboundHeadersSchema,
   PublishedHeadersSchema,
 } from './asyncapi/headers.js';
+export { noDelaySocketFactory } from './client/noDelaySocketFactory.js';
 export {
   type ConsumerKafka,
   type ConsumerOptions,
@@ -58,7 +59,11 @@ export {
   type ShardedRelay,
   type ShardedRelayDeps,
 } from './relay/createShardedRelay.js';
-export { createKafkajsPublisher } from './relay/kafkajsPublisher.js';
+export {
+  createKafkajsPublisher,
+  DEFAULT_COMPRESS_MIN_BYTES,
+  requestCompression,
+} from './relay/kafkajsPublisher.js';
 export { type MeasuredLag, measureRelayLag } from './relay/measureRelayLag.js';
 export {
   createInMemoryParkingStore,

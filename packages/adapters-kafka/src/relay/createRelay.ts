@@ -3,7 +3,7 @@ import { err, ok, type Result, ResultAsync } from 'neverthrow';
 import { COMPRESSION_TYPES, clusterProducerConfig } from '../kafkaPorts.js';
 import { backoffDelay, createSleeper } from './backoff.js';
 import { createStateCache } from './buildMessages.js';
-import { createKafkajsPublisher } from './kafkajsPublisher.js';
+import { createKafkajsPublisher, DEFAULT_COMPRESS_MIN_BYTES } from './kafkajsPublisher.js';
 import { chunkByBytes, type SizedMessage } from './kafkaMessages.js';
 import { createInMemoryParkingStore } from './parking.port.js';
 import { createBatchReader, type ReadBatch } from './readBatch.js';
@@ -67,18 +67,25 @@ export const createRelay = (deps: RelayDeps): Relay => {
   if (shard) checkShard(shard);
   const name = shardName(baseName, shard);
   const compression = COMPRESSION_TYPES[options.compression ?? 'gzip'];
+  const compressMinBytes = Math.max(0, options.compressMinBytes ?? DEFAULT_COMPRESS_MIN_BYTES);
   const ownProducer =
     deps.producer ??
     (deps.producerThread ? undefined : deps.kafka?.producer(relayProducerConfig(options)));
   const untraced =
     deps.publisher ??
     (ownProducer
-      ? createKafkajsPublisher({ producer: ownProducer, compression, timeoutMs: sendTimeoutMs })
+      ? createKafkajsPublisher({
+          producer: ownProducer,
+          compression,
+          compressMinBytes,
+          timeoutMs: sendTimeoutMs,
+        })
       : deps.producerThread &&
         createThreadedPublisher({
           ...deps.producerThread,
           producer: relayProducerConfig(options),
           compression,
+          compressMinBytes,
           timeoutMs: sendTimeoutMs,
         }));
   // a PRODUCER span per request, linked to each event's stored traceparent (a no-op without an OpenTelemetry SDK)

@@ -16,6 +16,7 @@ import { backoffDelay } from './backoff.js';
 import { createStateCache } from './buildMessages.js';
 import { createInMemoryCheckpointStore, createInMemoryLeases } from './checkpoint.port.js';
 import { createRelay, type RelayError } from './createRelay.js';
+import { DEFAULT_COMPRESS_MIN_BYTES } from './kafkajsPublisher.js';
 import { measureRelayLag } from './measureRelayLag.js';
 
 const setup = () => {
@@ -42,20 +43,36 @@ const setup = () => {
 };
 
 describe('relay producer settings for real clusters', () => {
-  it('defaults to an idempotent producer, acks from all replicas, gzip and topic creation', async () => {
+  it('defaults to an idempotent producer, acks from all replicas, gzip from 16 KiB a request and topic creation', async () => {
     const kafka = createFakeKafka();
     const { store, createAndConfirm } = setup();
-    await createAndConfirm();
+    for (let order = 0; order < 20; order += 1) await createAndConfirm();
     const relay = createRelay({
       eventStore: store.eventStore,
       checkpoints: createInMemoryCheckpointStore(),
       kafka,
     });
     (await relay.runOnce())._unsafeUnwrap();
+    await createAndConfirm();
+    // the first run read the next batch ahead (empty then): the one after reads the new order
+    (await relay.runOnce())._unsafeUnwrap();
+    (await relay.runOnce())._unsafeUnwrap();
     expect(kafka.producerConfigs).toEqual([
       expect.objectContaining({ idempotent: true, maxInFlightRequests: 1 }),
     ]);
+    // twenty orders' messages in one request (16 KiB and more): compressed; one order's: not
+    const bytes = (index: number) =>
+      (kafka.batches[index]?.topicMessages ?? [])
+        .flatMap((topic) => topic.messages)
+        .reduce(
+          (sum, message) => sum + String(message.key).length + String(message.value).length,
+          0,
+        );
+    expect(bytes(0)).toBeGreaterThanOrEqual(DEFAULT_COMPRESS_MIN_BYTES);
+    expect(bytes(1)).toBeGreaterThan(0);
+    expect(bytes(1)).toBeLessThan(DEFAULT_COMPRESS_MIN_BYTES);
     expect(kafka.batches[0]).toMatchObject({ acks: -1, compression: CompressionTypes.GZIP });
+    expect(kafka.batches[1]).toMatchObject({ acks: -1, compression: CompressionTypes.None });
     expect(kafka.createdTopics).toHaveLength(1);
     expect(kafka.createdTopics[0]?.map((topic) => topic.topic).sort()).toEqual(
       [...PUBLISHED_TOPIC_NAMES].sort(),

@@ -6,11 +6,16 @@ import {
   uuidV7Generator,
 } from '@oms/domain';
 import { createInMemoryOrderStore, orderFixtures } from '@oms/domain/testing';
+import { CompressionTypes } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import type { ProducerLike } from '../kafkaPorts.js';
 import { createInMemoryCheckpointStore } from './checkpoint.port.js';
 import { createRelay } from './createRelay.js';
-import { createKafkajsPublisher } from './kafkajsPublisher.js';
+import {
+  createKafkajsPublisher,
+  DEFAULT_COMPRESS_MIN_BYTES,
+  requestCompression,
+} from './kafkajsPublisher.js';
 import type { OutboundRecord, PartitionResult, RecordPublisher } from './publisher.port.js';
 
 const orders = async (count: number) => {
@@ -139,6 +144,7 @@ describe('the kafkajs adapter of the publisher port', () => {
         ];
       }),
       compression: 1,
+      compressMinBytes: 0,
       timeoutMs: 1_000,
     });
     expect(await publisher.publish(records)).toEqual([
@@ -162,6 +168,56 @@ describe('the kafkajs adapter of the publisher port', () => {
         ],
       },
     ]);
+  });
+
+  it('sends a request below compressMinBytes (keys + values) uncompressed and one from there on compressed', async () => {
+    const compressions: unknown[] = [];
+    const publisher = createKafkajsPublisher({
+      producer: producer(async (batch) => {
+        compressions.push(batch.compression);
+        return [];
+      }),
+      compression: CompressionTypes.GZIP,
+      compressMinBytes: 100,
+      timeoutMs: 1_000,
+    });
+    const sized = (valueLength: number): OutboundRecord => ({
+      topic: 'a',
+      key: 'k1',
+      value: 'v'.repeat(valueLength),
+      headers: { ce_id: 'x'.repeat(500) },
+    });
+    await publisher.publish([sized(40), sized(55)]); // 99 bytes: headers do not count
+    await publisher.publish([sized(40), sized(56)]); // 100 bytes
+    await publisher.publish([sized(5_000)]);
+    expect(compressions).toEqual([
+      CompressionTypes.None,
+      CompressionTypes.GZIP,
+      CompressionTypes.GZIP,
+    ]);
+  });
+
+  it('compresses by default only requests of 16 KiB and more (a backlog), not the few messages of a relay that keeps up', async () => {
+    const compressions: unknown[] = [];
+    const publisher = createKafkajsPublisher({
+      producer: producer(async (batch) => {
+        compressions.push(batch.compression);
+        return [];
+      }),
+      compression: CompressionTypes.GZIP,
+      timeoutMs: 1_000,
+    });
+    const record = (value: string): OutboundRecord => ({
+      topic: 'a',
+      key: 'k',
+      value,
+      headers: {},
+    });
+    await publisher.publish([record('v'.repeat(DEFAULT_COMPRESS_MIN_BYTES - 2))]);
+    await publisher.publish([record('v'.repeat(DEFAULT_COMPRESS_MIN_BYTES - 1))]);
+    expect(DEFAULT_COMPRESS_MIN_BYTES).toBe(16_384);
+    expect(compressions).toEqual([CompressionTypes.None, CompressionTypes.GZIP]);
+    expect(requestCompression(0, CompressionTypes.GZIP, 0)).toBe(CompressionTypes.GZIP);
   });
 
   it('reports every topic of the request failed when kafkajs throws (it does not say which partition failed)', async () => {

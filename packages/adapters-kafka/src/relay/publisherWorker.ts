@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Kafka } from 'kafkajs';
+import { noDelaySocketFactory } from '../client/noDelaySocketFactory.js';
 import { createKafkajsPublisher } from './kafkajsPublisher.js';
 import {
   type FromProducerThread,
@@ -37,6 +38,7 @@ const plainFields = (fields: Record<string, unknown>): Record<string, unknown> =
 const kafka = new Kafka({
   ...data.client,
   brokers: [...data.client.brokers],
+  socketFactory: noDelaySocketFactory,
   logLevel: data.logLevel,
   logCreator:
     () =>
@@ -48,6 +50,7 @@ const kafka = new Kafka({
 const publisher = createKafkajsPublisher({
   producer: kafka.producer(data.producer),
   compression: data.compression,
+  ...(data.compressMinBytes === undefined ? {} : { compressMinBytes: data.compressMinBytes }),
   timeoutMs: data.timeoutMs,
 });
 

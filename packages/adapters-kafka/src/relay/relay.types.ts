@@ -45,6 +45,12 @@ export interface RelayOptions {
   readonly idempotent?: boolean;
   /** Compression of produced batches (default gzip). */
   readonly compression?: CompressionName;
+  /**
+   * Requests smaller than this many bytes (their records' keys and values) are sent uncompressed (default 16 KiB;
+   * 0 compresses every request): the few messages a relay that keeps up sends at a time gain little from
+   * compression and wait for it, a backlog's large requests are compressed.
+   */
+  readonly compressMinBytes?: number;
   /** Create the published topics at start-up (default true). Creation failures are reported, not fatal. */
   readonly createTopics?: boolean | TopicCreationOptions;
   /**

@@ -32,6 +32,8 @@ export interface ProducerThreadSettings {
 export interface ThreadedPublisherOptions extends ProducerThreadSettings {
   readonly producer?: ProducerConfig;
   readonly compression: number;
+  /** Requests smaller than this go uncompressed (see `createKafkajsPublisher`). */
+  readonly compressMinBytes?: number;
   readonly timeoutMs: number;
 }
 
@@ -75,6 +77,9 @@ export const createThreadedPublisher = (options: ThreadedPublisherOptions): Reco
     client: options.client,
     producer: options.producer ?? {},
     compression: options.compression,
+    ...(options.compressMinBytes === undefined
+      ? {}
+      : { compressMinBytes: options.compressMinBytes }),
     timeoutMs: options.timeoutMs,
     logLevel: options.logLevel ?? logLevel.WARN,
   };
