@@ -3,6 +3,7 @@ import {
   createConsumer,
   createShardedRelay,
   type InboundConsumer,
+  noDelaySocketFactory,
   type ProducerThreadLog,
   type Relay,
   shardName,
@@ -51,6 +52,7 @@ export const createKafkaClient = (
 ): Kafka =>
   new Kafka({
     ...clientSettings(config, brokers),
+    socketFactory: noDelaySocketFactory,
     logLevel: logLevel.WARN,
     logCreator: kafkaLogger(logger),
   });
