@@ -4,18 +4,18 @@ import {
   createInMemoryCheckpointStore,
   createRelay,
   createShardedRelay,
-  relayProducerConfig,
+  DEFAULT_COMPRESS_MIN_BYTES,
+  noDelaySocketFactory,
+  requestCompression,
 } from '@oms/adapters-kafka';
-import { createFakeKafka, startTestKafka, startTopicCollector } from '@oms/adapters-kafka/testing';
+import { createFakeKafka, startTestKafka } from '@oms/adapters-kafka/testing';
 import { createPgCheckpointStore, createPgOrderStore, createTestDatabase } from '@oms/adapters-pg';
 import {
-  createOrderCommandHandler,
   decide,
   eventSchemaVersion,
   evolve,
   initialState,
   ORDER_INPUT_SCHEMAS,
-  systemClock,
   toCommand,
   toOrderView,
   uuidV7Generator,
@@ -23,8 +23,8 @@ import {
 import { orderFixtures } from '@oms/domain/fixtures';
 import { createInMemoryOrderStore } from '@oms/domain/testing';
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
-import pg from 'pg';
-import { flag, median, option, percentile } from './lib/common.mjs';
+import { measureCommitToConsumed } from './lib/commitToConsumed.mjs';
+import { flag, median, option } from './lib/common.mjs';
 import { startBenchDatabase } from './lib/database.mjs';
 import { machineBusyMicros } from './lib/machineCpu.mjs';
 
@@ -32,13 +32,12 @@ const quick = flag('--quick');
 const asJson = flag('--json');
 const backlogEvents = Number(option('--events', quick ? 10_000 : 100_000));
 const rate = Number(option('--rate', 200));
-const seconds = Number(option('--seconds', quick ? 5 : 20));
+const seconds = Number(option('--seconds', quick ? 5 : 10));
+const steadyRounds = Number(option('--steady-rounds', quick ? 1 : 3));
 const batchSize = Number(option('--batch', 2000));
 const storeKind = option('--store', 'pg');
 const out = asJson ? process.stderr : process.stdout;
 const log = (line = '') => out.write(`${line}\n`);
-const WARMUP_SECONDS = 2;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // the mock cannot do an idempotent producer (controller id 0) nor CreateTopics; everything else is default
 const MOCK = { idempotent: false, createTopics: false };
@@ -132,6 +131,7 @@ const main = async () => {
   const kafka = new Kafka({
     clientId: 'oms-kafka-bench',
     brokers: [...broker.brokers],
+    socketFactory: noDelaySocketFactory,
     logLevel: logLevel.NOTHING,
   });
   log(
@@ -166,6 +166,15 @@ const main = async () => {
       `mapping:  read + fold + map + stringify with a fake producer: ${(total / captureSeconds).toFixed(0)} events/s`,
     );
     const batches = fake.batches;
+    /** What the relay compressed each batch with (gzip, but none for a request under 16 KiB), for the raw producer. */
+    const compressionOf = (batch) =>
+      requestCompression(
+        batch.topicMessages
+          .flatMap(({ messages }) => messages)
+          .reduce((bytes, { key, value }) => bytes + key.length + value.length, 0),
+        CompressionTypes.GZIP,
+        DEFAULT_COMPRESS_MIN_BYTES,
+      );
     const messageCount = fake.sent.length;
 
     // alternate the contenders over a few rounds (the machine is shared) and keep each one's best round
@@ -181,7 +190,7 @@ const main = async () => {
       const rawStart = performance.now();
       const rawCpu = machineBusyMicros();
       for (const batch of batches)
-        await warm.sendBatch({ ...batch, acks: -1, compression: CompressionTypes.GZIP });
+        await warm.sendBatch({ ...batch, acks: -1, compression: compressionOf(batch) });
       cpuPerEvent.raw.push((machineBusyMicros() - rawCpu) / total);
       const rawSeconds = (performance.now() - rawStart) / 1000;
       rawRate = Math.max(rawRate, total / rawSeconds);
@@ -241,226 +250,33 @@ const main = async () => {
       );
     }
 
-    // ---- 2. steady load: commit -> consumed. Each phase on a fresh mock cluster with its own consumer: librdkafka's
-    // mock answers fetches more and more slowly as its logs grow (a phase after another measured the mock, seconds).
-    const committedAt = new Map();
-    const latencies = { relay: [], idle: [], thread: [], raw: [] };
-    /** Which measure a commit belongs to: the relay, beside an idle transaction, with a producer thread, raw. */
-    let phase = 'relay';
-    /** Off during each phase's warm-up: only commits of the steady part are timed. */
-    let measuring = false;
-    /** Events committed while measuring, by phase: each is one message to wait for. */
-    const timedEvents = { relay: 0, idle: 0, thread: 0, raw: 0 };
-    const timedStore = {
-      ...store.eventStore,
-      appendToStream: (streamId, events, options) =>
-        store.eventStore.appendToStream(streamId, events, options).map((result) => {
-          const at = Date.now();
-          if (!measuring) return result;
-          timedEvents[phase] += events.length;
-          for (const event of events) committedAt.set(event.eventId, { at, phase });
-          return result;
-        }),
-    };
-    const STEADY_TOPICS = [
-      'oms.orders.created',
-      'oms.orders.confirmed',
-      'bench.raw.created',
-      'bench.raw.confirmed',
-    ];
-
-    /** A fresh mock cluster (or the given one), its topics created, and a consumer that has read from each. */
-    const freshCluster = async () => {
-      const cluster = broker.mock ? await startTestKafka() : broker;
-      const client = broker.mock
-        ? new Kafka({
-            clientId: 'oms-kafka-bench-steady',
-            brokers: [...cluster.brokers],
-            logLevel: logLevel.NOTHING,
-          })
-        : kafka;
-      const producer = client.producer();
-      await producer.connect();
-      for (const topic of [...PUBLISHED, 'bench.raw.created', 'bench.raw.confirmed'])
-        await producer.send({ topic, acks: -1, messages: [{ key: 'warm', value: '{}' }] });
-      // from the end; a short fetch wait because the mock holds every fetch for the full wait
-      const collector = await startTopicCollector({
-        kafka: client,
-        brokers: cluster.brokers,
-        fromBeginning: false,
-        maxWaitTimeInMs: 20,
-        topics: STEADY_TOPICS,
-        onMessage: (message) => {
-          const committed = committedAt.get(message.headers.ce_id);
-          if (committed === undefined) return;
-          const raw = message.topic.startsWith('bench.raw');
-          if (raw !== (committed.phase === 'raw')) return;
-          latencies[committed.phase].push(message.receivedAt - committed.at);
-        },
-      });
-      // ready once it has read a probe from every topic (its group settles only after the first fetches)
-      for (let attempt = 0; attempt < 30; attempt += 1) {
-        const key = `probe-${attempt}`;
-        for (const topic of STEADY_TOPICS)
-          await producer.send({ topic, messages: [{ key, value: '{}' }] });
-        const seen = await collector
-          .waitFor(
-            (all) =>
-              STEADY_TOPICS.every((topic) => all.some((m) => m.key === key && m.topic === topic)),
-            2_000,
-          )
-          .then(
-            () => true,
-            () => false,
-          );
-        if (seen) break;
-      }
-      await producer.disconnect();
-      await sleep(1_000);
-      return {
-        kafka: client,
-        brokers: cluster.brokers,
-        stop: async () => {
-          await collector.stop();
-          if (cluster !== broker) await cluster.stop();
-        },
-      };
-    };
-
-    const steady = async (label, onCommitted) => {
-      const handle = createOrderCommandHandler({
-        eventStore: timedStore,
-        clock: systemClock,
-        ids: uuidV7Generator,
-      });
-      const interval = 1000 / rate;
-      // the first WARMUP_SECONDS are not timed: the relay's first poll, the consumer's first fetches of the phase's
-      // topics and the JIT make a start-up tail that is not the steady latency asked for
-      const started = performance.now();
-      const warmupTimer = setTimeout(() => {
-        measuring = true;
-      }, WARMUP_SECONDS * 1000);
-      const inflight = new Set();
-      let sent = 0;
-      while (performance.now() - started < (WARMUP_SECONDS + seconds) * 1000) {
-        const due = started + sent * interval;
-        const wait = due - performance.now();
-        if (wait > 0) await sleep(wait);
-        sent += 1;
-        const job = (async () => {
-          const created = (
-            await handle({ type: 'CreateOrder', input }, { actor: 'bench' })
-          )._unsafeUnwrap();
-          await onCommitted?.(created);
-          const confirmed = (
-            await handle({ type: 'ConfirmOrder', orderId: created.view.id }, { actor: 'bench' })
-          )._unsafeUnwrap();
-          await onCommitted?.(confirmed);
-        })();
-        inflight.add(job);
-        job.finally(() => inflight.delete(job));
-      }
-      await Promise.all(inflight);
-      clearTimeout(warmupTimer);
-      measuring = false;
-      log(
-        `${label}: ${sent} orders at ${(sent / (WARMUP_SECONDS + seconds)).toFixed(0)} orders/s (the last ${seconds} s timed: ${timedEvents[phase]} commits)`,
-      );
-      const expected = timedEvents[phase];
-      for (let waited = 0; latencies[phase].length < expected && waited < 30_000; waited += 100)
-        await sleep(100);
-      return expected;
-    };
-
-    /** One phase on its own cluster: a relay tailing from where the last one stopped, or a raw producer. */
-    let tailFrom = head;
-    const relayPhase = async (name, label, relayDeps = {}) => {
-      phase = name;
-      const cluster = await freshCluster();
-      await checkpoints.save(`bench-tail-${name}`, tailFrom);
-      const tail = createRelay({
-        eventStore: store.eventStore,
-        checkpoints,
-        kafka: cluster.kafka,
-        ...relayDeps(cluster),
-        options: { ...MOCK, batchSize, name: `bench-tail-${name}` },
-      });
-      await tail.start();
-      try {
-        return await steady(label);
-      } finally {
-        await tail.stop();
-        tailFrom = tail.lag().position;
-        await cluster.stop();
-      }
-    };
-
-    const expect = await relayPhase('relay', 'steady load through the relay', () => ({}));
-
-    // the same load while another database of the cluster holds a transaction with an xid open (an operator's
-    // forgotten psql session): the relay must not wait for it
-    let idleExpect = 0;
-    if (opened.serverUrl) {
-      const idle = new pg.Client({ connectionString: opened.serverUrl });
-      await idle.connect();
-      try {
-        await idle.query('BEGIN');
-        await idle.query('SELECT pg_current_xact_id()');
-        idleExpect = await relayPhase(
-          'idle',
-          'steady load, idle transaction open in another database',
-          () => ({}),
-        );
-      } finally {
-        await idle.query('ROLLBACK').catch(() => undefined);
-        await idle.end();
-      }
-    }
-
-    // the same load through a relay with its producer in a worker thread (OMS_RELAY_PRODUCER_THREAD)
-    const threadExpect = await relayPhase(
-      'thread',
-      'steady load, relay with its producer in a thread',
-      (cluster) => ({ producerThread: { client: { brokers: [...cluster.brokers] } } }),
-    );
-
-    phase = 'raw';
-    const rawCluster = await freshCluster();
-    const raw = rawCluster.kafka.producer(relayProducerConfig(MOCK));
-    await raw.connect();
-    const rawExpect = await steady('steady load, raw producer after commit', (outcome) => {
-      const [event] = outcome.events;
-      return raw.send({
-        topic: event.type === 'order.created' ? 'bench.raw.created' : 'bench.raw.confirmed',
-        acks: -1,
-        compression: CompressionTypes.GZIP,
-        messages: [
-          {
-            key: outcome.view.id,
-            value: JSON.stringify({ eventId: event.eventId, payload: outcome.view }),
-            headers: { ce_id: event.eventId },
-          },
-        ],
-      });
-    });
-    await raw.disconnect();
-    await rawCluster.stop();
+    // ---- 2. steady load: commit -> consumed (lib/commitToConsumed.mjs)
     await warm.disconnect();
-
-    const p = (values, q) => percentile(values, q);
-    log(
-      `commit -> consumed via relay: p50 ${p(latencies.relay, 50)} ms, p99 ${p(latencies.relay, 99)} ms (${latencies.relay.length}/${expect} messages)`,
-    );
-    if (idleExpect > 0)
+    const e2e = await measureCommitToConsumed({
+      store,
+      checkpoints,
+      broker,
+      kafka,
+      serverUrl: opened.serverUrl,
+      head,
+      input,
+      options: { ...MOCK, batchSize },
+      rate,
+      seconds,
+      rounds: steadyRounds,
+      log,
+    });
+    const line = (label, { p50Median, p99Median, p99, consumed, expected }) =>
       log(
-        `commit -> consumed, idle tx:  p50 ${p(latencies.idle, 50)} ms, p99 ${p(latencies.idle, 99)} ms (${latencies.idle.length}/${idleExpect} messages)`,
+        `${label} p50 ${p50Median} ms, p99 ${p99Median} ms (median of ${p99.length}: ${p99.join(', ')}; ${consumed}/${expected} messages)`,
       );
+    line('commit -> consumed via relay:', e2e.relay);
+    line('commit -> consumed raw:      ', e2e.raw);
     log(
-      `commit -> consumed, thread:    p50 ${p(latencies.thread, 50)} ms, p99 ${p(latencies.thread, 99)} ms (${latencies.thread.length}/${threadExpect} messages)`,
+      `relay p99 / raw p99 (median of the rounds' paired ratios): ${e2e.relay.p99RatioToRaw.toFixed(2)}`,
     );
-    log(
-      `commit -> consumed raw:       p50 ${p(latencies.raw, 50)} ms, p99 ${p(latencies.raw, 99)} ms (${latencies.raw.length}/${rawExpect} messages)`,
-    );
+    if (e2e.idle) line('commit -> consumed, idle tx: ', e2e.idle);
+    line('commit -> consumed, thread:  ', e2e.thread);
 
     const figures = {
       'kafka.relay.events_per_s': {
@@ -503,39 +319,41 @@ const main = async () => {
         ]),
       ),
       'kafka.e2e.p99_ms': {
-        value: p(latencies.relay, 99),
+        value: e2e.relay.p99Median,
         unit: 'ms',
-        p50: p(latencies.relay, 50),
-        baseline: p(latencies.raw, 99),
-        baselineName: 'raw producer send right after commit',
-        baselineP50: p(latencies.raw, 50),
-        ratio: p(latencies.relay, 99) / Math.max(1, p(latencies.raw, 99)),
+        p50: e2e.relay.p50Median,
+        rounds: e2e.relay.p99,
+        baseline: e2e.raw.p99Median,
+        baselineName: 'raw producer send right after commit (median p99 of the same rounds)',
+        baselineP50: e2e.raw.p50Median,
+        ratio: e2e.relay.p99RatioToRaw,
         ordersPerSecond: rate,
         seconds,
-        consumed: latencies.relay.length,
-        expected: expect,
+        consumed: e2e.relay.consumed,
+        expected: e2e.relay.expected,
       },
       'kafka.e2e.p99_ms.producer_thread': {
-        value: p(latencies.thread, 99),
+        value: e2e.thread.p99Median,
         unit: 'ms',
-        p50: p(latencies.thread, 50),
-        baseline: p(latencies.relay, 99),
-        baselineName: 'the same load through the one-thread relay',
-        ratio: p(latencies.thread, 99) / Math.max(1, p(latencies.relay, 99)),
-        consumed: latencies.thread.length,
-        expected: threadExpect,
+        p50: e2e.thread.p50Median,
+        baseline: e2e.relay.p99Median,
+        baselineName: 'the same load through the one-thread relay (median of its rounds)',
+        ratio: e2e.thread.p99Median / Math.max(1, e2e.relay.p99Median),
+        consumed: e2e.thread.consumed,
+        expected: e2e.thread.expected,
       },
-      ...(idleExpect > 0
+      ...(e2e.idle
         ? {
             'kafka.e2e.p99_ms.idle_tx_elsewhere': {
-              value: p(latencies.idle, 99),
+              value: e2e.idle.p99Median,
               unit: 'ms',
-              p50: p(latencies.idle, 50),
-              baseline: p(latencies.relay, 99),
-              baselineName: 'the same relay and load without the idle transaction',
-              ratio: p(latencies.idle, 99) / Math.max(1, p(latencies.relay, 99)),
-              consumed: latencies.idle.length,
-              expected: idleExpect,
+              p50: e2e.idle.p50Median,
+              baseline: e2e.relay.p99Median,
+              baselineName:
+                'the same relay and load without the idle transaction (median of its rounds)',
+              ratio: e2e.idle.p99Median / Math.max(1, e2e.relay.p99Median),
+              consumed: e2e.idle.consumed,
+              expected: e2e.idle.expected,
             },
           }
         : {}),
