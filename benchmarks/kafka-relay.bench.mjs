@@ -5,7 +5,6 @@ import {
   createRelay,
   createShardedRelay,
   DEFAULT_COMPRESS_MIN_BYTES,
-  noDelaySocketFactory,
   requestCompression,
 } from '@oms/adapters-kafka';
 import { createFakeKafka, startTestKafka } from '@oms/adapters-kafka/testing';
@@ -131,7 +130,6 @@ const main = async () => {
   const kafka = new Kafka({
     clientId: 'oms-kafka-bench',
     brokers: [...broker.brokers],
-    socketFactory: noDelaySocketFactory,
     logLevel: logLevel.NOTHING,
   });
   log(

@@ -8,7 +8,6 @@
 import {
   createRelay,
   DEFAULT_COMPRESS_MIN_BYTES,
-  noDelaySocketFactory,
   relayProducerConfig,
   requestCompression,
 } from '@oms/adapters-kafka';
@@ -73,8 +72,6 @@ export const measureCommitToConsumed = async ({
       ? new Kafka({
           clientId: 'oms-kafka-bench-steady',
           brokers: [...cluster.brokers],
-          // as the reference server's client (the relay's and the raw producer's alike)
-          socketFactory: noDelaySocketFactory,
           logLevel: logLevel.NOTHING,
         })
       : kafka;

@@ -3,7 +3,6 @@ import {
   createConsumer,
   createShardedRelay,
   type InboundConsumer,
-  noDelaySocketFactory,
   type ProducerThreadLog,
   type Relay,
   shardName,
@@ -52,7 +51,6 @@ export const createKafkaClient = (
 ): Kafka =>
   new Kafka({
     ...clientSettings(config, brokers),
-    socketFactory: noDelaySocketFactory,
     logLevel: logLevel.WARN,
     logCreator: kafkaLogger(logger),
   });

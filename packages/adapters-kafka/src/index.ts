@@ -4,7 +4,6 @@ export {
   InboundHeadersSchema,
   PublishedHeadersSchema,
 } from './asyncapi/headers.js';
-export { noDelaySocketFactory } from './client/noDelaySocketFactory.js';
 export {
   type ConsumerKafka,
   type ConsumerOptions,

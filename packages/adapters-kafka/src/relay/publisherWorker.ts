@@ -4,7 +4,6 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Kafka } from 'kafkajs';
-import { noDelaySocketFactory } from '../client/noDelaySocketFactory.js';
 import { createKafkajsPublisher } from './kafkajsPublisher.js';
 import {
   type FromProducerThread,
@@ -38,7 +37,6 @@ const plainFields = (fields: Record<string, unknown>): Record<string, unknown> =
 const kafka = new Kafka({
   ...data.client,
   brokers: [...data.client.brokers],
-  socketFactory: noDelaySocketFactory,
   logLevel: data.logLevel,
   logCreator:
     () =>
