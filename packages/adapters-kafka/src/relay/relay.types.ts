@@ -46,8 +46,8 @@ export interface RelayOptions {
   /** Compression of produced batches (default gzip). */
   readonly compression?: CompressionName;
   /**
-   * Requests smaller than this many bytes (their records' keys and values) are sent uncompressed (default 16 KiB;
-   * 0 compresses every request): the few messages a relay that keeps up sends at a time gain little from
+   * Requests smaller than this (the characters of their records' keys and values: their bytes, for ASCII JSON) are
+   * sent uncompressed (default 16 KiB; 0 compresses every request): the few messages a relay that keeps up sends at a time gain little from
    * compression and wait for it, a backlog's large requests are compressed.
    */
   readonly compressMinBytes?: number;
