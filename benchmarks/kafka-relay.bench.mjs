@@ -15,6 +15,7 @@ import {
   evolve,
   initialState,
   ORDER_INPUT_SCHEMAS,
+  PUBLISHED_TOPIC_NAMES,
   toCommand,
   toOrderView,
   uuidV7Generator,
@@ -40,7 +41,6 @@ const log = (line = '') => out.write(`${line}\n`);
 
 // the mock cannot do an idempotent producer (controller id 0) nor CreateTopics; everything else is default
 const MOCK = { idempotent: false, createTopics: false };
-const PUBLISHED = ['oms.orders.created', 'oms.orders.confirmed', 'oms.orders.status-changed'];
 
 const input = ORDER_INPUT_SCHEMAS.CreateOrder.parse(orderFixtures.seedCreateOrderBody());
 
@@ -146,7 +146,7 @@ const main = async () => {
     // warm the topics (auto-created on first produce) so neither contender pays for it
     const warm = kafka.producer();
     await warm.connect();
-    for (const topic of [...PUBLISHED, 'bench.raw.created', 'bench.raw.confirmed'])
+    for (const topic of PUBLISHED_TOPIC_NAMES)
       await warm.send({ topic, acks: -1, messages: [{ key: 'warm', value: '{}' }] });
 
     // the exact batches the relay sends, captured with a fake producer, for the raw baseline

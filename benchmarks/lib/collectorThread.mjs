@@ -61,6 +61,8 @@ export const startCollectorThread = ({ brokers, topics, maxWaitTimeInMs, onMessa
       },
     };
     worker.once('error', reject);
+    // a worker that died has nothing left to stop
+    worker.once('exit', () => onStopped());
     worker.on('message', (message) => {
       if (message.kind === 'ready') resolve(collector);
       else if (message.kind === 'stopped') onStopped();

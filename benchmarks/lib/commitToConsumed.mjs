@@ -12,7 +12,12 @@ import {
   requestCompression,
 } from '@oms/adapters-kafka';
 import { startTestKafka } from '@oms/adapters-kafka/testing';
-import { createOrderCommandHandler, systemClock, uuidV7Generator } from '@oms/domain';
+import {
+  createOrderCommandHandler,
+  PUBLISHED_TOPIC_NAMES,
+  systemClock,
+  uuidV7Generator,
+} from '@oms/domain';
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { startCollectorThread } from './collectorThread.mjs';
@@ -25,7 +30,6 @@ const RAW_TOPICS = {
   'order.confirmed': 'bench.raw.confirmed',
 };
 const STEADY_TOPICS = ['oms.orders.created', 'oms.orders.confirmed', ...Object.values(RAW_TOPICS)];
-const PUBLISHED = ['oms.orders.created', 'oms.orders.confirmed', 'oms.orders.status-changed'];
 
 /**
  * Runs the phases and returns, per kind (`relay`, `raw`, `idle`, `thread`), the p50/p99 of every round and the
@@ -77,7 +81,7 @@ export const measureCommitToConsumed = async ({
       : kafka;
     const producer = client.producer();
     await producer.connect();
-    for (const topic of [...PUBLISHED, ...Object.values(RAW_TOPICS)])
+    for (const topic of [...PUBLISHED_TOPIC_NAMES, ...Object.values(RAW_TOPICS)])
       await producer.send({ topic, acks: -1, messages: [{ key: 'warm', value: '{}' }] });
     // from the end; a short fetch wait because the mock holds every fetch for the full wait
     const collector = await startCollectorThread({

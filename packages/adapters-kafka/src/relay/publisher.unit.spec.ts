@@ -170,7 +170,8 @@ describe('the kafkajs adapter of the publisher port', () => {
     ]);
   });
 
-  it('sends a request below compressMinBytes (keys + values) uncompressed and one from there on compressed', async () => {
+  /** A gzip publisher whose requests' compression is recorded. */
+  const compressing = (compressMinBytes?: number) => {
     const compressions: unknown[] = [];
     const publisher = createKafkajsPublisher({
       producer: producer(async (batch) => {
@@ -178,9 +179,14 @@ describe('the kafkajs adapter of the publisher port', () => {
         return [];
       }),
       compression: CompressionTypes.GZIP,
-      compressMinBytes: 100,
+      ...(compressMinBytes === undefined ? {} : { compressMinBytes }),
       timeoutMs: 1_000,
     });
+    return { publisher, compressions };
+  };
+
+  it('sends a request below compressMinBytes (keys + values) uncompressed and one from there on compressed', async () => {
+    const { publisher, compressions } = compressing(100);
     const sized = (valueLength: number): OutboundRecord => ({
       topic: 'a',
       key: 'k1',
@@ -198,15 +204,7 @@ describe('the kafkajs adapter of the publisher port', () => {
   });
 
   it('compresses by default only requests of 16 KiB and more (a backlog), not the few messages of a relay that keeps up', async () => {
-    const compressions: unknown[] = [];
-    const publisher = createKafkajsPublisher({
-      producer: producer(async (batch) => {
-        compressions.push(batch.compression);
-        return [];
-      }),
-      compression: CompressionTypes.GZIP,
-      timeoutMs: 1_000,
-    });
+    const { publisher, compressions } = compressing();
     const record = (value: string): OutboundRecord => ({
       topic: 'a',
       key: 'k',
