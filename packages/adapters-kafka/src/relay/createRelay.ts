@@ -67,7 +67,7 @@ export const createRelay = (deps: RelayDeps): Relay => {
   if (shard) checkShard(shard);
   const name = shardName(baseName, shard);
   const compression = COMPRESSION_TYPES[options.compression ?? 'gzip'];
-  const compressMinBytes = Math.max(0, options.compressMinBytes ?? DEFAULT_COMPRESS_MIN_BYTES);
+  const compressMinBytes = options.compressMinBytes ?? DEFAULT_COMPRESS_MIN_BYTES;
   const ownProducer =
     deps.producer ??
     (deps.producerThread ? undefined : deps.kafka?.producer(relayProducerConfig(options)));

@@ -4,11 +4,10 @@ import type { OutboundRecord, PartitionResult, RecordPublisher } from './publish
 
 /**
  * Requests smaller than this (the characters of their records' keys and values: their bytes, for ASCII JSON) go
- * uncompressed by default. On the
- * mock cluster, gzip on the few messages a relay keeping up under steady load sends per request (5-15 KB) raised
- * commit -> consumed from p50 24 / p99 60-67 ms to p50 31 / p99 81-167 ms: kafkajs compresses each partition's
- * records in a zlib job of its own, and the request waits for the slowest. A backlog's requests (up to
- * `maxBatchBytes`) are compressed as configured.
+ * uncompressed by default. On the mock cluster, gzip on the few messages a relay keeping up under steady load sends
+ * per request (5-15 KB) raised commit -> consumed from p50 24 / p99 60-67 ms to p50 31 / p99 81-167 ms: kafkajs
+ * compresses each partition's records in a zlib job of its own, and the request waits for the slowest. A backlog's
+ * requests (up to `maxBatchBytes`) are compressed as configured.
  */
 export const DEFAULT_COMPRESS_MIN_BYTES = 16 * 1024;
 

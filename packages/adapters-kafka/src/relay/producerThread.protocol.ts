@@ -22,7 +22,7 @@ export interface ProducerThreadData {
   /** Plain data too (a custom `createPartitioner` cannot cross: the default partitioner is used). */
   readonly producer: ProducerConfig;
   readonly compression: number;
-  readonly compressMinBytes?: number;
+  readonly compressMinBytes: number;
   readonly timeoutMs: number;
   /** kafkajs log level of the thread's client (its entries are passed to the main thread's `onLog`). */
   readonly logLevel: number;

@@ -48,7 +48,7 @@ const kafka = new Kafka({
 const publisher = createKafkajsPublisher({
   producer: kafka.producer(data.producer),
   compression: data.compression,
-  ...(data.compressMinBytes === undefined ? {} : { compressMinBytes: data.compressMinBytes }),
+  compressMinBytes: data.compressMinBytes,
   timeoutMs: data.timeoutMs,
 });
 

@@ -47,8 +47,8 @@ export interface RelayOptions {
   readonly compression?: CompressionName;
   /**
    * Requests smaller than this (the characters of their records' keys and values: their bytes, for ASCII JSON) are
-   * sent uncompressed (default 16 KiB; 0 compresses every request): the few messages a relay that keeps up sends at a time gain little from
-   * compression and wait for it, a backlog's large requests are compressed.
+   * sent uncompressed (default 16 KiB; 0 compresses every request): the few messages a relay that keeps up sends at
+   * a time gain little from compression and wait for it, a backlog's large requests are compressed.
    */
   readonly compressMinBytes?: number;
   /** Create the published topics at start-up (default true). Creation failures are reported, not fatal. */

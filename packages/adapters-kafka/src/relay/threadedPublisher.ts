@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { logLevel, type ProducerConfig } from 'kafkajs';
+import { DEFAULT_COMPRESS_MIN_BYTES } from './kafkajsPublisher.js';
 import {
   type FromProducerThread,
   fromThreadError,
@@ -77,9 +78,7 @@ export const createThreadedPublisher = (options: ThreadedPublisherOptions): Reco
     client: options.client,
     producer: options.producer ?? {},
     compression: options.compression,
-    ...(options.compressMinBytes === undefined
-      ? {}
-      : { compressMinBytes: options.compressMinBytes }),
+    compressMinBytes: options.compressMinBytes ?? DEFAULT_COMPRESS_MIN_BYTES,
     timeoutMs: options.timeoutMs,
     logLevel: options.logLevel ?? logLevel.WARN,
   };
