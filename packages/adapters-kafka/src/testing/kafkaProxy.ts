@@ -67,6 +67,7 @@ export const startKafkaProxy = async (options: KafkaProxyOptions): Promise<Kafka
   const host = options.host ?? '127.0.0.1';
   const upstreams = options.upstreams.map(parseAddress);
   const sockets = new Set<Socket>();
+  const upstreamSockets = new Set<Socket>();
   let cut = false;
   let holdMs = 0;
   let held = 0;
@@ -117,13 +118,13 @@ export const startKafkaProxy = async (options: KafkaProxyOptions): Promise<Kafka
     }
     const server = connect(upstream.port, upstream.host);
     sockets.add(client);
-    sockets.add(server);
+    upstreamSockets.add(server);
     const requests = new Map<number, { apiKey: number; version: number; topics: string[] }>();
     const closeBoth = () => {
       client.destroy();
-      server.destroy();
+      closeUpstream(server);
       sockets.delete(client);
-      sockets.delete(server);
+      upstreamSockets.delete(server);
     };
     client.on('error', closeBoth).on('close', closeBoth);
     server.on('error', closeBoth).on('close', closeBoth);
@@ -198,6 +199,8 @@ export const startKafkaProxy = async (options: KafkaProxyOptions): Promise<Kafka
       );
       for (const socket of sockets) socket.destroy();
       sockets.clear();
+      for (const socket of upstreamSockets) closeUpstream(socket);
+      upstreamSockets.clear();
       await Promise.all(closed);
     },
     async restore() {
@@ -210,6 +213,18 @@ export const startKafkaProxy = async (options: KafkaProxyOptions): Promise<Kafka
     },
   };
   return proxy;
+};
+
+/**
+ * Closes a connection to the broker with a reset (RST), not a FIN. librdkafka's mock cluster stops reading a
+ * connection while a JoinGroup on it waits for the rebalance to end, so it would not see a FIN before it answers; a
+ * member that came back meanwhile on a new connection and joined again with the same id aborted the mock
+ * (rdkafka_mock_cgrp.c `!member->resp`), where a real broker takes the newer join. A reset is seen at once (POLLHUP),
+ * and the mock drops the pending join of the closed connection.
+ */
+const closeUpstream = (socket: Socket): void => {
+  // a socket still connecting is reset once connected; its 'error' listener (closeBoth) takes any error
+  if (!socket.destroyed) socket.resetAndDestroy();
 };
 
 const safely = <T>(work: () => T, fallback: T): T => {
