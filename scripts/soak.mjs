@@ -472,7 +472,8 @@ const run = async () => {
   let stored = await readStoredStreams(database.pool);
   while (
     !inboundSettled(inboundEffects(sent, stored.streams, deadLetters.messages)) &&
-    Date.now() < inboundDeadline
+    Date.now() < inboundDeadline &&
+    !kafka.died()
   ) {
     await sleep(1_000);
     stored = await readStoredStreams(database.pool);
@@ -557,7 +558,7 @@ const run = async () => {
     return [...wanted].filter((id) => got.has(id)).length;
   };
   let progressAt = Date.now() + 10_000;
-  while (received() < wanted.size && Date.now() < publishDeadline) {
+  while (received() < wanted.size && Date.now() < publishDeadline && !kafka.died()) {
     await sleep(500);
     if (Date.now() < progressAt) continue;
     progressAt = Date.now() + 10_000;
@@ -586,7 +587,7 @@ const run = async () => {
   published.lines.push(
     published.missing === 0
       ? `the last expected message arrived ${((lastArrival - loadEnd) / 1000).toFixed(1)}s after the load ended`
-      : `gave up waiting ${((Date.now() - loadEnd) / 1000).toFixed(1)}s after the load ended`,
+      : `gave up waiting ${((Date.now() - loadEnd) / 1000).toFixed(1)}s after the load ended${kafka.died() ? ' (the Kafka mock cluster had died)' : ''}`,
   );
   results.push(published);
 
