@@ -71,6 +71,16 @@ const ConfigSchema = z.object({
   OMS_CONSUMER_INTERNAL_RETRY_MS: z.coerce.number().int().min(0).max(86_400_000).default(900_000),
   /** How long the consumer defers a transition that is not possible yet (delivered before shipped; default 10 min). */
   OMS_CONSUMER_DEFER_MS: z.coerce.number().int().min(0).max(86_400_000).default(600_000),
+  /**
+   * The consumer group's session timeout (default 30 s; heartbeats every third of it, at most 3 s): how long a member
+   * that died without leaving holds its partitions. Within the brokers' group.min/max.session.timeout.ms.
+   */
+  OMS_CONSUMER_SESSION_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .max(1_800_000)
+    .default(30_000),
   OMS_RELAY: flag.default(true),
   /**
    * Relay shards: orders are split by a stable hash of their id, each shard with its own lease and checkpoint,

@@ -137,6 +137,7 @@ const buildConsumer = (
       idempotent: config.KAFKA_IDEMPOTENT,
       internalRetryMs: config.OMS_CONSUMER_INTERNAL_RETRY_MS,
       deferMs: config.OMS_CONSUMER_DEFER_MS,
+      sessionTimeout: config.OMS_CONSUMER_SESSION_TIMEOUT_MS,
       onError: (error) =>
         logger.warn({ consumerError: error.code }, `consumer: ${error.code}: ${error.message}`),
       onOutcome: (message, outcome) => {

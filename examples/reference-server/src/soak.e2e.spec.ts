@@ -68,8 +68,9 @@ describe('the soak (short version)', () => {
       expect(output).toMatch(/missing: 0; out of order: 0;/);
       expect(output).toMatch(/orders: [1-9]\d*, equal to the fold of their events: /);
       // Not the load (15 s) but what follows it sets the time: the consumers settling the payment and risk messages
-      // after the group's rebalances (~45 s measured on a loaded 2-core machine), the relay's drain and the checks. A
-      // whole run took 88 s alone and timed out at 110 s beside other test runs: 180 s, no check left out.
+      // after the group's rebalances, the relay's drain and the checks. With the mock's rebalances at the default
+      // 30 s session a whole run took 88-104 s alone and timed out at 110 s beside other test runs; the soak now
+      // runs the consumers with a 10 s session on the mock, and a run takes ~36 s alone. 180 s, no check left out.
     },
     SOAK_TIMEOUT_MS,
   );

@@ -11,7 +11,7 @@ export interface ConsumerOptions {
   readonly topics?: readonly string[];
   /** A new group starts at the earliest offset (default true: nothing published before the first start is lost). */
   readonly fromBeginning?: boolean;
-  /** kafkajs consumer settings (defaults: session 30 s, heartbeat 3 s, max wait 500 ms). */
+  /** kafkajs consumer settings (defaults: session 30 s, heartbeat a third of the session up to 3 s, max wait 500 ms). */
   readonly sessionTimeout?: number;
   readonly heartbeatInterval?: number;
   readonly maxWaitTimeInMs?: number;

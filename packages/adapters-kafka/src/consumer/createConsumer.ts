@@ -10,6 +10,7 @@ import {
 import { backoffDelay, createSleeper } from '../relay/backoff.js';
 import type { InboundConsumer, InboundConsumerDeps } from './consumer.types.js';
 import { headerText } from './deadLetterHeaders.js';
+import { defaultHeartbeatInterval } from './heartbeatInterval.js';
 import { createMessageHandling } from './messageHandling.js';
 import { createOffsetBook } from './offsetBook.js';
 import type { InboundMessage } from './processInbound.js';
@@ -45,10 +46,11 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
   const idempotent = options.idempotent ?? true;
   const compression = COMPRESSION_TYPES[options.compression ?? 'gzip'];
   const stopTimeoutMs = options.stopTimeoutMs ?? 5_000;
+  const sessionTimeout = options.sessionTimeout ?? 30_000;
   const newConsumer = (): Consumer => {
     const created = kafka.consumer({
-      sessionTimeout: options.sessionTimeout ?? 30_000,
-      heartbeatInterval: options.heartbeatInterval ?? 3_000,
+      sessionTimeout,
+      heartbeatInterval: options.heartbeatInterval ?? defaultHeartbeatInterval(sessionTimeout),
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? 500,
       ...options.consumerConfig,
       // kafkajs would restart a crashed consumer itself, on the same object and outside `run()`: a join that `stop()`
