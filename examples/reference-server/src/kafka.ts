@@ -135,6 +135,7 @@ const buildConsumer = (
     kafka,
     options: {
       idempotent: config.KAFKA_IDEMPOTENT,
+      createTopics: config.KAFKA_CREATE_TOPICS,
       internalRetryMs: config.OMS_CONSUMER_INTERNAL_RETRY_MS,
       deferMs: config.OMS_CONSUMER_DEFER_MS,
       sessionTimeout: config.OMS_CONSUMER_SESSION_TIMEOUT_MS,
