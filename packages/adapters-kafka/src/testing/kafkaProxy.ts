@@ -66,7 +66,7 @@ const parseAddress = (address: string): Upstream => {
 export const startKafkaProxy = async (options: KafkaProxyOptions): Promise<KafkaProxy> => {
   const host = options.host ?? '127.0.0.1';
   const upstreams = options.upstreams.map(parseAddress);
-  const sockets = new Set<Socket>();
+  const clientSockets = new Set<Socket>();
   const upstreamSockets = new Set<Socket>();
   let cut = false;
   let holdMs = 0;
@@ -117,13 +117,13 @@ export const startKafkaProxy = async (options: KafkaProxyOptions): Promise<Kafka
       return;
     }
     const server = connect(upstream.port, upstream.host);
-    sockets.add(client);
+    clientSockets.add(client);
     upstreamSockets.add(server);
     const requests = new Map<number, { apiKey: number; version: number; topics: string[] }>();
     const closeBoth = () => {
       client.destroy();
       closeUpstream(server);
-      sockets.delete(client);
+      clientSockets.delete(client);
       upstreamSockets.delete(server);
     };
     client.on('error', closeBoth).on('close', closeBoth);
@@ -197,8 +197,8 @@ export const startKafkaProxy = async (options: KafkaProxyOptions): Promise<Kafka
             server.listening ? server.close(() => resolve()) : resolve(),
           ),
       );
-      for (const socket of sockets) socket.destroy();
-      sockets.clear();
+      for (const socket of clientSockets) socket.destroy();
+      clientSockets.clear();
       for (const socket of upstreamSockets) closeUpstream(socket);
       upstreamSockets.clear();
       await Promise.all(closed);
