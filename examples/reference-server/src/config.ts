@@ -78,7 +78,7 @@ const ConfigSchema = z.object({
   OMS_CONSUMER_SESSION_TIMEOUT_MS: z.coerce
     .number()
     .int()
-    .min(1_000)
+    .min(6_000)
     .max(1_800_000)
     .default(30_000),
   OMS_RELAY: flag.default(true),
