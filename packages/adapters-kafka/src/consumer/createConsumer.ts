@@ -46,7 +46,8 @@ export const createConsumer = (deps: InboundConsumerDeps): InboundConsumer => {
   const idempotent = options.idempotent ?? true;
   const compression = COMPRESSION_TYPES[options.compression ?? 'gzip'];
   const stopTimeoutMs = options.stopTimeoutMs ?? 5_000;
-  const sessionTimeout = options.sessionTimeout ?? 30_000;
+  // the session kafkajs will use (`consumerConfig` is spread last and wins), which the default heartbeat follows
+  const sessionTimeout = options.consumerConfig?.sessionTimeout ?? options.sessionTimeout ?? 30_000;
   const newConsumer = (): Consumer => {
     const created = kafka.consumer({
       sessionTimeout,

@@ -223,8 +223,12 @@ export const startKafkaProxy = async (options: KafkaProxyOptions): Promise<Kafka
  * and the mock drops the pending join of the closed connection.
  */
 const closeUpstream = (socket: Socket): void => {
+  if (socket.destroyed) return;
+  // the broker closed it first (Node has ended our side): nothing is pending there, and a reset would fail (EINVAL)
+  // and leave the socket open
+  if (socket.writableEnded) socket.destroy();
   // a socket still connecting is reset once connected; its 'error' listener (closeBoth) takes any error
-  if (!socket.destroyed) socket.resetAndDestroy();
+  else socket.resetAndDestroy();
 };
 
 const safely = <T>(work: () => T, fallback: T): T => {
