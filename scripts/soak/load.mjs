@@ -1,7 +1,7 @@
 // The soak's load driver, forked by scripts/soak.mjs: virtual users drive order lifecycles and bad requests over
 // HTTP, spread over every replica, and every response is written to a JSON-lines file for the verifier.
-// argv[2] is a JSON config: {targets, durationMs, seed, users, recordFile, kafkaBrokers?, inboundFile?}; with
-// Kafka brokers, finished orders also get payment and risk messages on Kafka (./inbound.mjs).
+// argv[2] is a JSON config: {targets, durationMs, seed, users, recordFile, kafkaBrokers, inboundFile}; finished
+// orders also get payment and risk messages on Kafka (./inbound.mjs).
 import { createWriteStream } from 'node:fs';
 import { createInboundDriver } from './inbound.mjs';
 import { createRandom } from './random.mjs';
@@ -416,16 +416,12 @@ const lifecycleSteps = async (random, vu, holder) => {
   await orderCommand(random, order, 'complete', 'POST', '/complete');
 };
 
-const inbound =
-  kafkaBrokers && inboundFile
-    ? await createInboundDriver({ brokers: kafkaBrokers, file: inboundFile, seed })
-    : undefined;
+const inbound = await createInboundDriver({ brokers: kafkaBrokers, file: inboundFile, seed });
 
 const lifecycle = async (random, vu) => {
   const holder = {};
   await lifecycleSteps(random, vu, holder);
-  if (inbound && holder.order && Date.now() < deadline)
-    await inbound.afterLifecycle(random, holder.order);
+  if (holder.order && Date.now() < deadline) await inbound.afterLifecycle(random, holder.order);
 };
 
 const badRequest = async (random) => {
@@ -487,8 +483,8 @@ const virtualUser = async (vu) => {
 
 await Promise.all(Array.from({ length: users }, (_, vu) => virtualUser(vu)));
 await new Promise((resolve) => out.end(resolve));
-await inbound?.close();
-if (inbound) counts.inbound = inbound.counts;
+await inbound.close();
+counts.inbound = inbound.counts;
 process.send?.({ type: 'done', counts });
 process.disconnect?.();
 process.stdout.write(`${JSON.stringify({ done: counts })}\n`);
