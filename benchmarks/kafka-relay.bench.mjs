@@ -25,8 +25,8 @@ import { createInMemoryOrderStore } from '@oms/domain/testing';
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { measureCommitToConsumed } from './lib/commitToConsumed.mjs';
 import { flag, median, option } from './lib/common.mjs';
+import { formatBreakdown, startCpuBreakdown } from './lib/cpuBreakdown.mjs';
 import { startBenchDatabase } from './lib/database.mjs';
-import { machineBusyMicros } from './lib/machineCpu.mjs';
 
 const quick = flag('--quick');
 const asJson = flag('--json');
@@ -114,6 +114,15 @@ const fillBacklog = async (eventStore, events) => {
   return orders * 2;
 };
 
+/** Each part's median over the rounds, in whole µs per event. */
+const breakdownMedians = (rounds) =>
+  Object.fromEntries(
+    Object.keys(rounds[0] ?? {}).map((name) => [
+      name,
+      Math.round(median(rounds.map((round) => round[name]))),
+    ]),
+  );
+
 const drain = async (relay) => {
   for (;;) {
     const result = await relay.runOnce();
@@ -184,12 +193,14 @@ const main = async () => {
     // the machine's busy CPU per event of each contender (node, its threads, PostgreSQL and the mock broker alike):
     // when the cores are the limit, the ratio of throughputs cannot pass the inverse ratio of these
     const cpuPerEvent = { raw: [], relay: [] };
+    const cpuParts = { raw: [], relay: [] };
     for (let round = 1; round <= rounds; round += 1) {
       const rawStart = performance.now();
-      const rawCpu = machineBusyMicros();
+      const rawCpu = startCpuBreakdown();
       for (const batch of batches)
         await warm.sendBatch({ ...batch, acks: -1, compression: compressionOf(batch) });
-      cpuPerEvent.raw.push((machineBusyMicros() - rawCpu) / total);
+      cpuParts.raw.push(rawCpu.stop(total));
+      cpuPerEvent.raw.push(cpuParts.raw.at(-1).machine);
       const rawSeconds = (performance.now() - rawStart) / 1000;
       rawRate = Math.max(rawRate, total / rawSeconds);
       log(
@@ -206,9 +217,12 @@ const main = async () => {
           options: { ...MOCK, batchSize, name: `bench-${round}-${threaded}` },
         });
         const relayStart = performance.now();
-        const relayCpu = machineBusyMicros();
+        const relayCpu = startCpuBreakdown();
         await drain(relay);
-        if (threaded) cpuPerEvent.relay.push((machineBusyMicros() - relayCpu) / total);
+        if (threaded) {
+          cpuParts.relay.push(relayCpu.stop(total));
+          cpuPerEvent.relay.push(cpuParts.relay.at(-1).machine);
+        }
         const relaySeconds = (performance.now() - relayStart) / 1000;
         if (threaded) relayRate = Math.max(relayRate, total / relaySeconds);
         else oneThreadRate = Math.max(oneThreadRate, total / relaySeconds);
@@ -227,6 +241,10 @@ const main = async () => {
     log(
       `machine CPU per event (median; all processes): relay ${relayCpuUs.toFixed(0)} µs, raw producer ${rawCpuUs.toFixed(0)} µs; with the cores as the limit the ratio stays under ${(rawCpuUs / relayCpuUs).toFixed(2)}`,
     );
+    // the relay's main thread reads, folds, maps and serializes; its producer thread, like the raw producer's main
+    // thread, encodes and sends; the other threads also hold V8's garbage-collection helpers and zlib's pool
+    log(formatBreakdown('  relay (producer thread):', cpuParts.relay, median));
+    log(formatBreakdown('  raw producer:           ', cpuParts.raw, median));
 
     // ---- 1b. the same backlog by 1, 2 and 4 shards in this process (each shard its own producer and checkpoint)
     const shardRates = {};
@@ -294,6 +312,8 @@ const main = async () => {
         baseline: Math.round(rawCpuUs),
         baselineName: 'raw kafkajs sendBatch of the same batches (the same machine-wide count)',
         ratio: relayCpuUs / rawCpuUs,
+        parts: breakdownMedians(cpuParts.relay),
+        baselineParts: breakdownMedians(cpuParts.raw),
       },
       'kafka.relay.one_thread.events_per_s': {
         value: Math.round(oneThreadRate),
