@@ -9,6 +9,7 @@ import {
 } from '@oms/domain';
 import { orderFixtures } from '@oms/domain/testing';
 import { Kafka, logLevel } from 'kafkajs';
+import { expect, vi } from 'vitest';
 
 /** A kafkajs client for tests: quiet, with short retries so an outage surfaces quickly to the relay's own backoff. */
 export const testKafka = (brokers: readonly string[], clientId = 'oms-int-test'): Kafka =>
@@ -95,5 +96,34 @@ export const headOf = async (eventStore: EventStore): Promise<number> => {
     const last = page.at(-1);
     if (!last) return head;
     head = last.globalPosition;
+  }
+};
+
+/**
+ * Waits until a consumer group's committed offsets reach the end of every partition of `topic` that holds messages:
+ * everything it read is committed, so a crash from here on reads none of it again.
+ */
+export const waitForCommittedToEnd = async (
+  client: Kafka,
+  groupId: string,
+  topic: string,
+  timeoutMs = 20_000,
+): Promise<void> => {
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    await vi.waitFor(
+      async () => {
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        for (const end of await admin.fetchTopicOffsets(topic)) {
+          if (end.offset === '0') continue;
+          const partition = committed?.partitions.find((p) => p.partition === end.partition);
+          expect(partition?.offset).toBe(end.offset);
+        }
+      },
+      { timeout: timeoutMs },
+    );
+  } finally {
+    await admin.disconnect();
   }
 };
