@@ -190,9 +190,8 @@ const main = async () => {
     let oneThreadRate = 0;
     let rawRate = 0;
     let head = 0;
-    // the machine's busy CPU per event of each contender (node, its threads, PostgreSQL and the mock broker alike):
-    // when the cores are the limit, the ratio of throughputs cannot pass the inverse ratio of these
-    const cpuPerEvent = { raw: [], relay: [] };
+    // each contender's CPU per event by part, and the machine's busy total (node, its threads, PostgreSQL and the mock
+    // broker alike): when the cores are the limit, the ratio of throughputs cannot pass the inverse ratio of the totals
     const cpuParts = { raw: [], relay: [] };
     for (let round = 1; round <= rounds; round += 1) {
       const rawStart = performance.now();
@@ -200,7 +199,6 @@ const main = async () => {
       for (const batch of batches)
         await warm.sendBatch({ ...batch, acks: -1, compression: compressionOf(batch) });
       cpuParts.raw.push(rawCpu.stop(total));
-      cpuPerEvent.raw.push(cpuParts.raw.at(-1).machine);
       const rawSeconds = (performance.now() - rawStart) / 1000;
       rawRate = Math.max(rawRate, total / rawSeconds);
       log(
@@ -219,10 +217,7 @@ const main = async () => {
         const relayStart = performance.now();
         const relayCpu = startCpuBreakdown();
         await drain(relay);
-        if (threaded) {
-          cpuParts.relay.push(relayCpu.stop(total));
-          cpuPerEvent.relay.push(cpuParts.relay.at(-1).machine);
-        }
+        if (threaded) cpuParts.relay.push(relayCpu.stop(total));
         const relaySeconds = (performance.now() - relayStart) / 1000;
         if (threaded) relayRate = Math.max(relayRate, total / relaySeconds);
         else oneThreadRate = Math.max(oneThreadRate, total / relaySeconds);
@@ -236,8 +231,8 @@ const main = async () => {
     log(
       `best:     relay ${relayRate.toFixed(0)} events/s (one thread ${oneThreadRate.toFixed(0)}), raw ${rawRate.toFixed(0)} events/s, ratio ${(relayRate / rawRate).toFixed(2)} (one thread ${(oneThreadRate / rawRate).toFixed(2)})`,
     );
-    const relayCpuUs = median(cpuPerEvent.relay);
-    const rawCpuUs = median(cpuPerEvent.raw);
+    const relayCpuUs = median(cpuParts.relay.map((parts) => parts.machine));
+    const rawCpuUs = median(cpuParts.raw.map((parts) => parts.machine));
     log(
       `machine CPU per event (median; all processes): relay ${relayCpuUs.toFixed(0)} µs, raw producer ${rawCpuUs.toFixed(0)} µs; with the cores as the limit the ratio stays under ${(rawCpuUs / relayCpuUs).toFixed(2)}`,
     );
