@@ -111,6 +111,7 @@ export const startCpuBreakdown = (brokerNames = ['kcat']) => {
 
 /** The parts' medians over rounds, one line (medians of each part: they need not add up to the total's). */
 export const formatBreakdown = (label, rounds, median) => {
-  const of = (name) => median(rounds.map((round) => round[name])).toFixed(0);
+  // `+ 0` turns a median that rounds to -0 (a part a little under zero, as `rest` can be) into 0
+  const of = (name) => String(Math.round(median(rounds.map((round) => round[name]))) + 0);
   return `${label} ${of('machine')} µs (medians by part) = main thread ${of('main')} + threads started by the run ${of('newThreads')} + other threads of this process ${of('otherThreads')} + PostgreSQL ${of('postgres')} + broker ${of('broker')} + rest ${of('rest')}`;
 };
