@@ -20,6 +20,7 @@ import { orderFixtures } from '@oms/domain/fixtures';
 import { flag, median, option } from './lib/common.mjs';
 import { startBenchDatabase } from './lib/database.mjs';
 import { startReferenceServer } from './lib/referenceServer.mjs';
+import { stopOnSignal } from './lib/stopOnSignal.mjs';
 
 const POOL_SIZE = 20;
 
@@ -450,5 +451,6 @@ const main = async () => {
 if (flag('--serve')) {
   await serve(option('--serve', ''), process.env.BENCH_DATABASE_URL);
 } else {
+  stopOnSignal();
   await main();
 }

@@ -28,6 +28,7 @@ import { measureCommitToConsumed } from './lib/commitToConsumed.mjs';
 import { flag, median, option } from './lib/common.mjs';
 import { formatBreakdown, startCpuBreakdown } from './lib/cpuBreakdown.mjs';
 import { startBenchDatabase } from './lib/database.mjs';
+import { stopOnSignal } from './lib/stopOnSignal.mjs';
 
 const quick = flag('--quick');
 const asJson = flag('--json');
@@ -379,6 +380,7 @@ const main = async () => {
   }
 };
 
+stopOnSignal();
 main().catch((error) => {
   console.error(error);
   process.exit(1);

@@ -24,6 +24,7 @@ import {
 } from '@oms/domain';
 import { orderFixtures } from '@oms/domain/fixtures';
 import { flag, median, option, percentile } from './lib/common.mjs';
+import { stopOnSignal } from './lib/stopOnSignal.mjs';
 
 const quick = flag('--quick');
 const asJson = flag('--json');
@@ -55,6 +56,8 @@ const throughput = async (read, ids) => {
 
 const main = async () => {
   const harness = await startScaleHarness();
+  // its clusters run detached (pg_ctl): a signal stops them through the harness
+  stopOnSignal(() => harness.stop());
   const { url, directUrl, readUrl } = harness.urls();
   const primary = createPool(directUrl, { max: concurrency + 4 });
   const pooled = createPool(url, { max: concurrency + 4, preparedStatements: false });

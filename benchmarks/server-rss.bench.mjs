@@ -17,6 +17,7 @@ import { orderFixtures } from '@oms/domain/fixtures';
 import autocannon from 'autocannon';
 import { flag, median, option } from './lib/common.mjs';
 import { startReferenceServer } from './lib/referenceServer.mjs';
+import { stopOnSignal } from './lib/stopOnSignal.mjs';
 
 const quick = flag('--quick');
 const json = flag('--json');
@@ -155,6 +156,7 @@ const main = async () => {
 };
 
 let code = 0;
+stopOnSignal();
 try {
   await main();
 } catch (error) {

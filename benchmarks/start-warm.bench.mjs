@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { databaseUrlFor, findFreePort } from '@oms/adapters-pg';
 import { flag, median, option } from './lib/common.mjs';
 import { startBenchDatabase } from './lib/database.mjs';
+import { stopOnSignal } from './lib/stopOnSignal.mjs';
 
 const quick = flag('--quick');
 const asJson = flag('--json');
@@ -131,4 +132,5 @@ const main = async () => {
   }
 };
 
+stopOnSignal();
 await main();

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { orderFixtures } from '@oms/domain/fixtures';
 import { flag, median, option } from './lib/common.mjs';
 import { startBenchDatabase } from './lib/database.mjs';
+import { stopOnSignal } from './lib/stopOnSignal.mjs';
 
 const POOL_SIZE = 20;
 const MODES = ['untraced', 'off', 'on'];
@@ -87,6 +88,7 @@ const serve = async (mode, url, sink) => {
 if (process.argv[2] === '--serve') {
   await serve(process.argv[3], process.env.BENCH_DATABASE_URL, process.env.BENCH_OTLP_SINK);
 } else {
+  stopOnSignal();
   await main();
 }
 

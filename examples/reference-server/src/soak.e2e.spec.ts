@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, inject, it } from 'vitest';
-import { descendantsOf, isRunning, type ProcessRef } from './testing/processTree.js';
+// @ts-expect-error: a plain ESM script of the repository (no types), shared with the benchmarks
+import { descendantsOf, isRunning } from '../../../scripts/processTree.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -11,6 +12,12 @@ declare module 'vitest' {
 }
 
 const soakScript = fileURLToPath(new URL('../../../scripts/soak.mjs', import.meta.url));
+
+/** A process by its pid and start time (/proc), so that a reused pid is not taken for it. */
+interface ProcessRef {
+  readonly pid: number;
+  readonly startTime: string;
+}
 
 interface SoakRun {
   readonly code: number | null;
@@ -39,7 +46,7 @@ const runSoak = (
     const below = new Map<string, ProcessRef>();
     const look = () => {
       if (!child.pid) return;
-      for (const found of descendantsOf(child.pid))
+      for (const found of descendantsOf(child.pid) as ProcessRef[])
         below.set(`${found.pid}@${found.startTime}`, found);
     };
     let watch: NodeJS.Timeout | undefined;
@@ -116,7 +123,9 @@ describe('the soak (short version)', () => {
       expect(below.length, output).toBeGreaterThanOrEqual(4);
       // a process the soak SIGKILLed is reaped by init a moment after it exited
       await expect
-        .poll(() => below.filter(isRunning).map(({ pid }) => pid), { timeout: 5_000 })
+        .poll(() => below.filter((found) => isRunning(found)).map(({ pid }) => pid), {
+          timeout: 5_000,
+        })
         .toEqual([]);
     },
     120_000,
