@@ -28,7 +28,7 @@ import { measureCommitToConsumed } from './lib/commitToConsumed.mjs';
 import { flag, median, option } from './lib/common.mjs';
 import { formatBreakdown, startCpuBreakdown } from './lib/cpuBreakdown.mjs';
 import { startBenchDatabase } from './lib/database.mjs';
-import { stopOnSignal } from './lib/stopOnSignal.mjs';
+import { exitUnlessStopping, stopOnSignal } from './lib/stopOnSignal.mjs';
 
 const quick = flag('--quick');
 const asJson = flag('--json');
@@ -383,5 +383,5 @@ const main = async () => {
 stopOnSignal();
 main().catch((error) => {
   console.error(error);
-  process.exit(1);
+  exitUnlessStopping(1);
 });

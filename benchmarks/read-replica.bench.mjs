@@ -24,7 +24,7 @@ import {
 } from '@oms/domain';
 import { orderFixtures } from '@oms/domain/fixtures';
 import { flag, median, option, percentile } from './lib/common.mjs';
-import { stopOnSignal } from './lib/stopOnSignal.mjs';
+import { exitUnlessStopping, stopOnSignal } from './lib/stopOnSignal.mjs';
 
 const quick = flag('--quick');
 const asJson = flag('--json');
@@ -159,9 +159,9 @@ const main = async () => {
 };
 
 main().then(
-  () => process.exit(0),
+  () => exitUnlessStopping(0),
   (error) => {
     process.stderr.write(`${error.stack ?? error}\n`);
-    process.exit(1);
+    exitUnlessStopping(1);
   },
 );

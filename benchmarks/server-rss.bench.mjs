@@ -17,7 +17,7 @@ import { orderFixtures } from '@oms/domain/fixtures';
 import autocannon from 'autocannon';
 import { flag, median, option } from './lib/common.mjs';
 import { startReferenceServer } from './lib/referenceServer.mjs';
-import { stopOnSignal } from './lib/stopOnSignal.mjs';
+import { exitUnlessStopping, stopOnSignal } from './lib/stopOnSignal.mjs';
 
 const quick = flag('--quick');
 const json = flag('--json');
@@ -166,4 +166,4 @@ try {
   code = 1;
 }
 await cleanUp();
-process.exit(code);
+exitUnlessStopping(code);

