@@ -55,9 +55,17 @@ const throughput = async (read, ids) => {
 };
 
 const main = async () => {
-  const harness = await startScaleHarness();
-  // its clusters run detached (pg_ctl): a signal stops them through the harness
-  stopOnSignal(() => harness.stop());
+  // its clusters run detached (pg_ctl): a signal, from the start on, stops them through the harness, once (a failed
+  // start has stopped what it had started)
+  const starting = startScaleHarness();
+  let stopped;
+  const stopHarness = () =>
+    (stopped ??= starting.then(
+      (started) => started.stop(),
+      () => undefined,
+    ));
+  stopOnSignal(stopHarness);
+  const harness = await starting;
   const { url, directUrl, readUrl } = harness.urls();
   const primary = createPool(directUrl, { max: concurrency + 4 });
   const pooled = createPool(url, { max: concurrency + 4, preparedStatements: false });
@@ -154,7 +162,7 @@ const main = async () => {
   } finally {
     routing.stop();
     await Promise.all([primary.end(), pooled.end(), replica.end()]);
-    await harness.stop();
+    await stopHarness();
   }
 };
 

@@ -9,13 +9,11 @@
 // `--seconds N` sets the length of the load (default 30, quick 8).
 // With --json the LAST stdout line is one JSON object: {"server.rss_mb_under_load": {...}}.
 import { readFileSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTestDatabase, startEmbeddedPostgres } from '@oms/adapters-pg';
+import { createTestDatabase } from '@oms/adapters-pg';
 import { orderFixtures } from '@oms/domain/fixtures';
 import autocannon from 'autocannon';
 import { flag, median, option } from './lib/common.mjs';
+import { startBenchDatabase } from './lib/database.mjs';
 import { startReferenceServer } from './lib/referenceServer.mjs';
 import { exitUnlessStopping, stopOnSignal } from './lib/stopOnSignal.mjs';
 
@@ -75,17 +73,9 @@ const cleanUp = async () => {
 };
 
 const main = async () => {
-  const work = await mkdtemp(join(tmpdir(), 'oms-rss-bench-'));
-  // Our own folder: the postgres user that runs an embedded server (as root) must be able to enter it.
-  await chmod(work, 0o755);
-  cleanups.push(() => rm(work, { recursive: true, force: true }));
-  let baseUrl = process.env.DATABASE_URL;
-  if (!baseUrl) {
-    const embedded = await startEmbeddedPostgres({ dataDir: join(work, 'pg') });
-    cleanups.push(() => embedded.stop());
-    baseUrl = embedded.url;
-  }
-  const database = await createTestDatabase(baseUrl, { max: 1 });
+  const postgres = await startBenchDatabase('oms-rss-bench-', []);
+  cleanups.push(() => postgres.stop());
+  const database = await createTestDatabase(postgres.baseUrl, { max: 1 });
   cleanups.push(() => database.drop());
   const server = await startReferenceServer({
     databaseUrl: database.url,

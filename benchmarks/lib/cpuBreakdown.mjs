@@ -2,60 +2,22 @@
 // during the run (the relay's producer thread), its other threads (V8's garbage-collection helpers, libuv's pool:
 // zlib), PostgreSQL and the broker when this process started them (an embedded server, the kcat mock: 0 with
 // DATABASE_URL or KAFKA_BROKERS), and the rest of the machine. Read from /proc (Linux).
-import { readdirSync, readFileSync } from 'node:fs';
+import { descendantsOf, numberedEntries, readStat } from '../../scripts/processTree.mjs';
 import { machineBusyMicros } from './machineCpu.mjs';
 
 /** USER_HZ: /proc counts in ticks of 10 ms on Linux. */
 const MICROS_PER_TICK = 10_000;
 
-/** A /proc stat line: name, parent, user + system ticks, start time (told apart from a reused pid). */
-const readStat = (path) => {
-  try {
-    const text = readFileSync(path, 'utf8');
-    const close = text.lastIndexOf(')');
-    const fields = text.slice(close + 2).split(' ');
-    return {
-      name: text.slice(text.indexOf('(') + 1, close),
-      parent: fields[1],
-      ticks: Number(fields[11]) + Number(fields[12]),
-      start: fields[19],
-    };
-  } catch {
-    return undefined;
-  }
-};
-
-const numbered = (folder) => {
-  try {
-    return readdirSync(folder).filter((entry) => /^\d+$/.test(entry));
-  } catch {
-    return [];
-  }
-};
-
-/** Ticks so far of each process descended from this one, by pid, with its name. */
-const descendants = () => {
-  const all = new Map();
-  for (const pid of numbered('/proc')) {
-    const stat = readStat(`/proc/${pid}/stat`);
-    if (stat) all.set(pid, stat);
-  }
-  const ours = new Map();
-  for (const [pid, stat] of all) {
-    let parent = stat.parent;
-    while (parent && parent !== '0' && parent !== String(process.pid))
-      parent = all.get(parent)?.parent;
-    if (parent === String(process.pid)) ours.set(`${pid}@${stat.start}`, stat);
-  }
-  return ours;
-};
+/** Ticks so far of each process descended from this one, by pid@start time, with its name. */
+const descendants = () =>
+  new Map(descendantsOf(process.pid).map((found) => [`${found.pid}@${found.startTime}`, found]));
 
 const sample = () => {
   const own = String(process.pid);
   const threads = new Map();
-  for (const tid of numbered(`/proc/${own}/task`)) {
+  for (const tid of numberedEntries(`/proc/${own}/task`)) {
     const stat = readStat(`/proc/${own}/task/${tid}/stat`);
-    if (stat) threads.set(`${tid}@${stat.start}`, { tid, ticks: stat.ticks });
+    if (stat) threads.set(`${tid}@${stat.startTime}`, { tid, ticks: stat.ticks });
   }
   const usage = process.cpuUsage();
   return {

