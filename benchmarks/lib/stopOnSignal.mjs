@@ -25,8 +25,9 @@ const terminateDescendants = () => {
  * as before, or it exits with 128 + the signal's number. With `stop` (for what is not below this process, such as
  * the clusters `pg_ctl` starts detached), the signal is this module's alone: `stop()` runs (for 20 s at most), then
  * it exits; call it once @oms/adapters-pg is loaded (or its hook's listeners come back), and stop an embedded
- * PostgreSQL in `stop` too (none of the benchmarks has both). A second signal exits at once. A benchmark's own exit goes through `exitUnlessStopping`, so that its
- * failure on what is going away does not end the process before the stop has run.
+ * PostgreSQL in `stop` too (none of the benchmarks has both). A second signal exits at once. A benchmark's own exit
+ * goes through `exitUnlessStopping`, so that its failure on what is going away does not end the process before the
+ * stop has run.
  * @param {() => Promise<unknown>} [stop]
  */
 export const stopOnSignal = (stop) => {
