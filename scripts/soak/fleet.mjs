@@ -5,7 +5,8 @@ import { adaptersPg } from './modules.mjs';
 import { CLI_JS, MAIN_JS, startNodeProcess } from './processes.mjs';
 import { leaseHolders, shardNames } from './relays.mjs';
 
-export const RELAY_SHARDS = 4;
+/** The shards the --scale relays share. */
+const RELAY_SHARDS = 4;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
