@@ -1,8 +1,7 @@
 // After the load: waits until the relay has published every message the stored events call for (or gives up after
 // 90 s), then checks what the collector read.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { checkPublished, expectedMessages } from './verify.mjs';
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const PROGRESS_SQL = `
 SELECT (SELECT json_agg(json_build_object('name', name, 'position', position)) FROM oms_checkpoints) AS checkpoints,

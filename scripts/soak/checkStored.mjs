@@ -1,5 +1,7 @@
 // After the load: what the store holds and the servers answer, checked against what the load driver saw and sent.
+
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CLI_JS, runNode } from './processes.mjs';
 import {
   checkAnswers,
@@ -14,8 +16,6 @@ import {
   inboundEffects,
   inboundSettled,
 } from './verifyHolds.mjs';
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const readJsonLines = (file) =>
   readFileSync(file, 'utf8')

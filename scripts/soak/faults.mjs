@@ -1,11 +1,10 @@
 // The soak's faults, each at a fixed fraction of the load: the relay killed (-9), a replica stopped with SIGTERM,
 // the broker and the database cut off, and (--scale) the read replica stopped; each followed by its recovery.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { killShardHolder } from './relays.mjs';
 
 // the relay's lease retry (createRelay's leaseRetryMs, 5 s) + the takeover delay (3 s) + slack on a loaded machine
 const TAKEOVER_BOUND_MS = 20_000;
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const killRelay = (fleet, scale, violations) =>
   scale

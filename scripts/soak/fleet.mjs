@@ -1,14 +1,14 @@
 // The soak's server replicas (relay off, consumers on) and relay processes, started and restarted like a
 // supervisor would.
+
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { adaptersPg } from './modules.mjs';
 import { CLI_JS, MAIN_JS, startNodeProcess } from './processes.mjs';
 import { leaseHolders, shardNames } from './relays.mjs';
 
 /** The shards the --scale relays share. */
 const RELAY_SHARDS = 4;
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The environment every replica and relay shares: Kafka through its proxy, and what the faults need. */
 const sharedEnv = ({ kafka, kafkaProxy, work }) => {
